@@ -1,0 +1,89 @@
+// The browser side of osp-core.wasm: the one place JavaScript talks to the
+// C core.  Every decision (is this bundle trusted, what is this frame's
+// src and sandbox, may this message pass) is made in wasm; this file only
+// moves bytes in and JSON out (include/osp/api.h).
+import createOspCore from '/core/osp-core.js';
+
+const encoder = new TextEncoder();
+
+export async function loadCore() {
+  const m = await createOspCore();
+
+  // Copies a string or bytes into wasm memory (NUL-terminated).
+  function alloc(value) {
+    const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+    const p = m._malloc(bytes.length + 1);
+    m.HEAPU8.set(bytes, p);
+    m.HEAPU8[p + bytes.length] = 0;
+    return [p, bytes.length];
+  }
+
+  // Calls fn with the given string/bytes arguments as (ptr, len) pairs or
+  // plain pointers, then frees everything and parses the JSON result.
+  function call(fn, build) {
+    const held = [];
+    const take = (v) => {
+      const a = alloc(v);
+      held.push(a[0]);
+      return a;
+    };
+    try {
+      const out = build(take, fn);
+      const text = m.UTF8ToString(out);
+      m._osp_api_free(out);
+      return JSON.parse(text);
+    } finally {
+      held.forEach((p) => m._free(p));
+    }
+  }
+
+  const errors = JSON.parse(m.UTF8ToString(m._osp_api_errors()));
+
+  return {
+    errors,
+
+    // Verifies a signed manifest against the publisher's keys; usedAt is
+    // the publish time in seconds (see osp_verify_manifest).
+    verify(manifest, signature, keys, usedAt, expectedDigest) {
+      return call(m._osp_api_verify, (take, fn) => {
+        const [mp, ml] = take(manifest);
+        const [sp, sl] = take(signature);
+        const [kp] = take(JSON.stringify(keys));
+        const [dp] = take(expectedDigest || '');
+        return fn(mp, ml, sp, sl, kp, usedAt, dp);
+      });
+    },
+
+    frame(manifest, digest, contribution, pluginOrigin, offscreen) {
+      return call(m._osp_api_frame, (take, fn) => {
+        const [mp, ml] = take(manifest);
+        return fn(mp, ml, take(digest)[0], take(contribution)[0], take(pluginOrigin)[0],
+          offscreen ? 1 : 0);
+      });
+    },
+
+    // A relay for one frame: check(message) says whether it may pass;
+    // reply(id) must say yes before the host answers call id.
+    relay(grants, limits) {
+      const [gp] = alloc(JSON.stringify(grants));
+      const [lp] = alloc(JSON.stringify(limits || {}));
+      const handle = m._osp_api_relay_new(gp, lp);
+      m._free(gp);
+      m._free(lp);
+      if (!handle) throw new Error('osp core: cannot create a relay');
+      return {
+        check: (message) => call(m._osp_api_relay_check, (take, fn) => {
+          const [p, n] = take(message);
+          return fn(handle, p, n, performance.now());
+        }),
+        reply: (idJson) => {
+          const [p] = alloc(idJson);
+          const rc = m._osp_api_relay_reply(handle, p);
+          m._free(p);
+          return rc === 0;
+        },
+        close: () => m._osp_api_relay_free(handle),
+      };
+    },
+  };
+}

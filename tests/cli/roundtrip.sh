@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# osp serve as a user runs it: publisher add, publish (good, tampered,
+# unauthorised), install, the headers curl sees on a plugin asset, and a
+# clean stop on SIGTERM.
+OSP=$1 PLUGIN=$2
+source "$(dirname "$0")/lib.sh"
+work=$(mktemp -d /tmp/osp-cli-test.XXXXXX)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+
+"$OSP" keygen -o demo --no-password >/dev/null
+"$OSP" pack "$PLUGIN" -k demo.key -o a.osplugin >/dev/null
+mkdir x && brotli -dc a.osplugin | tar -x -C x
+sed -i 's/Contacts at a glance/Kontacts at a glance/' x/osplugin.json
+(cd x && tar --format=ustar -cf - osplugin.json osplugin.json.minisig widget.css widget.html widget.js) \
+  | brotli -c > tampered.osplugin
+digest=$(sed -n 's/.*digest=\([0-9a-f]\{64\}\).*/\1/p' x/osplugin.json.minisig)
+
+# A real server on free loopback ports.
+port=$(( 30000 + $$ % 20000 ))
+data="$work/data"
+"$OSP" serve --app 127.0.0.1:$port --plugin 127.0.0.1:$((port + 1)) -d "$data" \
+  2>"$work/serve.log" &
+server_pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; fail "server up"; }
+
+token=$("$OSP" publisher add demo --key demo.pub -d "$data" 2>/dev/null)
+[[ $token == ospt_* ]] || fail "publisher add prints a token"
+export OSP_SERVER="http://127.0.0.1:$port"
+expect_fail signature_invalid "$OSP" publish tampered.osplugin --token "$token"
+expect_fail unauthorized "$OSP" publish a.osplugin --token ospt_0000
+[ -z "$(find "$data/blobs" -type f)" ] || fail "a refused publish stored blobs"
+"$OSP" publish a.osplugin --token "$token" | grep -q "published demo.contacts 1.0.0" \
+  || fail "publish"
+OSP_PUBLISH_TOKEN=$token "$OSP" publish a.osplugin | grep -q "already published" \
+  || fail "re-publish is idempotent"
+expect_fail permission_denied "$OSP" install demo.contacts --grant data.write:contact -d "$data"
+"$OSP" install demo.contacts --grant data.read:contact -d "$data" | grep -q "installed" \
+  || fail "install"
+
+headers=$(curl -sI "http://127.0.0.1:$((port + 1))/ext-ui/demo.contacts/$digest/widget.html")
+grep -qi "^content-security-policy: default-src 'none';.*frame-ancestors http://127.0.0.1:$port;" <<<"$headers" \
+  || fail "CSP header: $headers"
+grep -qi "^cache-control: public, max-age=31536000, immutable" <<<"$headers" || fail "cache header"
+grep -qi '^etag: "[0-9a-f]\{64\}"' <<<"$headers" || fail "etag"
+grep -qi "^x-content-type-options: nosniff" <<<"$headers" || fail "nosniff"
+
+# SIGTERM: clean stop.
+kill -TERM "$server_pid"
+wait "$server_pid" || fail "serve exits 0 on SIGTERM"
+server_pid=
+grep -q "stopped" "$work/serve.log" || fail "serve logs its stop"
+echo "cli roundtrip: ok"

@@ -1,0 +1,360 @@
+/* osp serve end to end over real loopback sockets: publish (good and every
+ * refusal), serving with headers, the installed and data APIs, and the
+ * store refusing a blob changed behind its back. */
+#include "harness.h"
+#include "fixtures.h"
+#include "osp/bundle.h"
+#include "osp/pack.h"
+#include "osp/client.h"
+#include "osp/error.h"
+#include "osp/fsutil.h"
+#include "osp/json.h"
+#include "osp/registry.h"
+#include "osp/server.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct harness H;
+static char token[80], alice[400];
+
+static int publish(const unsigned char *b, size_t len, const char *tok, const char *type,
+                   char *code_out)
+{
+    char headers[256];
+    snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\nContent-Type: %s\r\n", tok,
+             type);
+    struct osp_client_response r = http("POST", H.app_url, "/api/v1/plugins", headers, b, len);
+    if (code_out) {
+        cJSON *j = NULL;
+        code_out[0] = '\0';
+        if (osp_json_parse(r.body, r.body_len, NULL, &j, NULL) == 0) {
+            const char *code = osp_json_get_string(osp_json_get(j, "error"), "code");
+            snprintf(code_out, 64, "%s", code ? code : "");
+        }
+        cJSON_Delete(j);
+    }
+    int status = r.status;
+    osp_client_response_clear(&r);
+    return status;
+}
+
+static size_t count_blobs(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "find %s/blobs -type f | wc -l", H.data_dir);
+    FILE *p = popen(cmd, "r");
+    size_t n = 0;
+    if (p && fscanf(p, "%zu", &n) != 1)
+        n = 0;
+    if (p)
+        pclose(p);
+    return n;
+}
+
+static unsigned char *bundle;
+static size_t bundle_len;
+static char digest[OSP_SHA256_HEX_BYTES];
+
+static void start(void)
+{
+    snprintf(H.data_dir, sizeof H.data_dir, "/tmp/osp-test-server-%d", (int)getpid());
+    snprintf(H.access_log, sizeof H.access_log, "%s-access.log", H.data_dir);
+    CHECK_INT(harness_start(&H), 0);
+    CHECK_INT(harness_login(&H, "default", "alice", "osp-demo", alice, sizeof alice), 200);
+
+    struct osp_registry *reg = NULL;
+    char db[256];
+    snprintf(db, sizeof db, "%s/registry.db", H.data_dir);
+    CHECK_ERR(osp_registry_open(db, &reg), 0);
+    struct osp_signer *s = fixture_signer(1);
+    struct osp_pubkey pk;
+    osp_signer_public(s, &pk);
+    CHECK_ERR(osp_registry_publisher_add(reg, "demo", &pk, 0, 1, token), 0);
+    osp_registry_close(reg);
+    CHECK_ERR(osp_pack_dir(OSP_SAMPLE_PLUGIN, s, NULL, &bundle, &bundle_len, NULL), 0);
+    osp_signer_free(s);
+}
+
+static void publish_refusals_change_nothing(void)
+{
+    char code[64];
+    size_t before = count_blobs();
+    CHECK_INT(publish(bundle, bundle_len, "ospt_wrong", "application/vnd.osp.plugin", code), 401);
+    CHECK_STR(code, "unauthorized");
+    CHECK_INT(publish(bundle, bundle_len, token, "text/plain", code), 415);
+    CHECK_INT(publish((const unsigned char *)"garbage", 7, token, "application/vnd.osp.plugin",
+                      code),
+              422);
+    CHECK_STR(code, "archive_invalid");
+
+    /* One byte of the manifest changed after signing. */
+    struct osp_bundle b;
+    CHECK_ERR(osp_bundle_open(bundle, bundle_len, &b, NULL), 0);
+    unsigned char *m = (unsigned char *)b.manifest->data;
+    unsigned char *pos = (unsigned char *)strstr((char *)m, "Contacts at a glance");
+    pos[0] = 'K';
+    unsigned char *tampered;
+    size_t tl;
+    CHECK_ERR(osp_archive_pack(b.archive->entries, b.archive->n, &tampered, &tl), 0);
+    CHECK_INT(publish(tampered, tl, token, "application/vnd.osp.plugin", code), 422);
+    CHECK_STR(code, "signature_invalid");
+    free(tampered);
+    pos[0] = 'C';
+    /* One byte of a file changed after signing. */
+    unsigned char *w = (unsigned char *)osp_archive_find(b.archive, "widget.js")->data;
+    w[0] ^= 1;
+    CHECK_ERR(osp_archive_pack(b.archive->entries, b.archive->n, &tampered, &tl), 0);
+    CHECK_INT(publish(tampered, tl, token, "application/vnd.osp.plugin", code), 422);
+    CHECK_STR(code, "digest_mismatch");
+    free(tampered);
+    w[0] ^= 1;
+    osp_bundle_close(&b);
+
+    /* Signed by a key nobody registered. */
+    struct osp_signer *stranger = fixture_signer(7);
+    unsigned char *other;
+    size_t ol;
+    CHECK_ERR(osp_pack_dir(OSP_SAMPLE_PLUGIN, stranger, NULL, &other, &ol, NULL), 0);
+    CHECK_INT(publish(other, ol, token, "application/vnd.osp.plugin", code), 422);
+    CHECK_STR(code, "unknown_key_id");
+    free(other);
+    osp_signer_free(stranger);
+    CHECK_INT(count_blobs(), before);
+
+    struct osp_client_response r = http("GET", H.app_url, "/api/v1/installed", alice, NULL, 0);
+    CHECK_CONTAINS(r.body, "\"plugins\":[]");
+    osp_client_response_clear(&r);
+}
+
+static void publish_is_idempotent(void)
+{
+    char code[64];
+    CHECK_INT(publish(bundle, bundle_len, token, "application/vnd.osp.plugin", code), 201);
+    CHECK_INT(publish(bundle, bundle_len, token, "application/vnd.osp.plugin", code), 200);
+    struct osp_bundle b;
+    CHECK_ERR(osp_bundle_open(bundle, bundle_len, &b, NULL), 0);
+    osp_hash_sha256_hex(b.manifest->data, b.manifest->size, digest);
+    osp_bundle_close(&b);
+
+    struct osp_registry *reg = NULL;
+    char db[256];
+    snprintf(db, sizeof db, "%s/registry.db", H.data_dir);
+    CHECK_ERR(osp_registry_open(db, &reg), 0);
+    CHECK_ERR(osp_registry_install(reg, "default", "demo.contacts", digest,
+                                   "[\"data.read:contact\"]", 2),
+              0);
+    osp_registry_close(reg);
+}
+
+static void serves_assets_with_policy(void)
+{
+    char path[256], h[2048];
+    snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.html", digest);
+    struct osp_client_response r = http("GET", H.plugin_url, path, NULL, NULL, 0);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "<script src=\"/_osp/sdk/v1/osp.js\"");
+    CHECK_CONTAINS(osp_client_header(&r, "Content-Security-Policy", h, sizeof h),
+                   "default-src 'none'");
+    char fa[200];
+    snprintf(fa, sizeof fa, "frame-ancestors %s;", H.app_url);
+    CHECK_CONTAINS(h, fa);
+    CHECK_CONTAINS(h, "sandbox allow-scripts");
+    CHECK_STR(osp_client_header(&r, "Cache-Control", h, sizeof h),
+              "public, max-age=31536000, immutable");
+    CHECK_STR(osp_client_header(&r, "X-Content-Type-Options", h, sizeof h), "nosniff");
+    CHECK_STR(osp_client_header(&r, "Content-Type", h, sizeof h), "text/html; charset=utf-8");
+    char etag[100];
+    CHECK(osp_client_header(&r, "ETag", etag, sizeof etag) != NULL);
+    CHECK_INT(strlen(etag), 66);
+    osp_client_response_clear(&r);
+
+    char inm[160];
+    snprintf(inm, sizeof inm, "If-None-Match: %s\r\n", etag);
+    r = http("GET", H.plugin_url, path, inm, NULL, 0);
+    CHECK_INT(r.status, 304);
+    CHECK_INT(r.body_len, 0);
+    osp_client_response_clear(&r);
+
+    snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.js", digest);
+    r = http("GET", H.plugin_url, path, NULL, NULL, 0);
+    CHECK_INT(r.status, 200);
+    CHECK(osp_client_header(&r, "Content-Security-Policy", h, sizeof h) == NULL);
+    CHECK_STR(osp_client_header(&r, "Content-Type", h, sizeof h),
+              "text/javascript; charset=utf-8");
+    osp_client_response_clear(&r);
+
+    static const struct {
+        const char *id;
+        int digest_len;
+        const char *file;
+    } not_found[] = {{"demo.contacts", 64, "osplugin.json"},
+                     {"demo.contacts", 64, "nope.html"},
+                     {"demo.other", 64, "widget.html"},
+                     {"demo.contacts", 63, "widget.html"}};
+    for (size_t i = 0; i < sizeof not_found / sizeof not_found[0]; i++) {
+        snprintf(path, sizeof path, "/ext-ui/%s/%.*s/%s", not_found[i].id,
+                 not_found[i].digest_len, digest, not_found[i].file);
+        r = http("GET", H.plugin_url, path, NULL, NULL, 0);
+        CHECK_INT(r.status, 404);
+        CHECK_CONTAINS(r.body, "\"code\":\"not_found\"");
+        osp_client_response_clear(&r);
+    }
+    /* Plugin content is not on the app origin. */
+    snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.html", digest);
+    r = http("GET", H.app_url, path, NULL, NULL, 0);
+    CHECK_INT(r.status, 404);
+    osp_client_response_clear(&r);
+    /* Encoded dots or slashes, and request bytes never echoed. */
+    const char *hostile[] = {"/ext-ui/demo.contacts/%2e%2e/widget.html",
+                             "/ext-ui/demo.contacts%2fx/widget.html", "/<script>alert(1)</script>",
+                             "/ext-ui/a/../b"};
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        r = http("GET", H.plugin_url, hostile[i], NULL, NULL, 0);
+        CHECK(r.status == 400 || r.status == 404);
+        CHECK(r.body && !strstr(r.body, "script") && !strstr(r.body, "%2"));
+        osp_client_response_clear(&r);
+    }
+    r = http("POST", H.plugin_url, path, NULL, "x", 1);
+    CHECK_INT(r.status, 405);
+    osp_client_response_clear(&r);
+}
+
+static void installed_and_data_apis(void)
+{
+    struct osp_client_response r = http("GET", H.app_url, "/api/v1/installed", alice, NULL, 0);
+    CHECK_INT(r.status, 200);
+    cJSON *j = NULL;
+    CHECK_ERR(osp_json_parse(r.body, r.body_len, NULL, &j, NULL), 0);
+    const cJSON *p = cJSON_GetArrayItem(osp_json_get(j, "plugins"), 0);
+    CHECK_STR(osp_json_get_string(p, "id"), "demo.contacts");
+    CHECK_STR(osp_json_get_string(p, "digest"), digest);
+    CHECK_CONTAINS(osp_json_get_string(p, "signature"), "trusted comment: id=demo.contacts");
+    CHECK_CONTAINS(osp_json_get_string(p, "manifest"), "\"files\"");
+    CHECK_INT(cJSON_GetArraySize(osp_json_get(p, "keys")), 1);
+    CHECK_STR(osp_json_get_string(j, "plugin_origin"), H.plugin_url);
+    cJSON_Delete(j);
+    osp_client_response_clear(&r);
+
+    char as_plugin[500];
+    snprintf(as_plugin, sizeof as_plugin, "%sX-OSP-Plugin: demo.contacts\r\n", alice);
+    r = http("GET", H.app_url, "/api/v1/data/contact", as_plugin, NULL, 0);
+    CHECK_INT(r.status, 200);
+    CHECK_CONTAINS(r.body, "Grace Hopper");
+    osp_client_response_clear(&r);
+    r = http("GET", H.app_url, "/api/v1/data/deal", as_plugin, NULL, 0);
+    CHECK_INT(r.status, 403);
+    CHECK_CONTAINS(r.body, "permission_denied");
+    osp_client_response_clear(&r);
+    snprintf(as_plugin, sizeof as_plugin, "%sX-OSP-Plugin: evil.plugin\r\n", alice);
+    r = http("GET", H.app_url, "/api/v1/data/contact", as_plugin, NULL, 0);
+    CHECK_INT(r.status, 403);
+    osp_client_response_clear(&r);
+    r = http("GET", H.app_url, "/api/v1/data/contact", NULL, NULL, 0);
+    CHECK_INT(r.status, 401); /* no session, no data */
+    osp_client_response_clear(&r);
+    r = http("GET", H.app_url, "/healthz", NULL, NULL, 0);
+    CHECK_INT(r.status, 200);
+    osp_client_response_clear(&r);
+    r = http("GET", H.app_url, "/", NULL, NULL, 0);
+    char h[1400];
+    CHECK_CONTAINS(osp_client_header(&r, "Content-Security-Policy", h, sizeof h),
+                   "script-src 'self' 'wasm-unsafe-eval'");
+    osp_client_response_clear(&r);
+}
+
+static void lower_version_refused(void)
+{
+    /* Same id and version, different bytes: a conflict, not an overwrite. */
+    char dir[160], cmd[600], code[64];
+    snprintf(dir, sizeof dir, "%s-plugin", H.data_dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s && echo '/* v2 */' >> %s/widget.js", dir,
+             OSP_SAMPLE_PLUGIN, dir, dir);
+    CHECK_INT(system(cmd), 0);
+    struct osp_signer *s = fixture_signer(1);
+    unsigned char *b2;
+    size_t l2;
+    CHECK_ERR(osp_pack_dir(dir, s, NULL, &b2, &l2, NULL), 0);
+    CHECK_INT(publish(b2, l2, token, "application/vnd.osp.plugin", code), 409);
+    CHECK_STR(code, "conflict");
+    free(b2);
+    osp_signer_free(s);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+static void corrupt_blob_never_served(void)
+{
+    /* Flip a byte of widget.css's blob on disk (never requested so far, so
+     * not in the memory cache). */
+    struct osp_bundle b;
+    CHECK_ERR(osp_bundle_open(bundle, bundle_len, &b, NULL), 0);
+    const struct osp_archive_entry *e = osp_archive_find(b.archive, "widget.css");
+    char hex[OSP_SHA256_HEX_BYTES], blob[512];
+    osp_hash_sha256_hex(e->data, e->size, hex);
+    osp_bundle_close(&b);
+    snprintf(blob, sizeof blob, "%s/blobs/sha256/%.2s/%s", H.data_dir, hex, hex + 2);
+    FILE *f = fopen(blob, "r+");
+    CHECK(f != NULL);
+    if (f) {
+        fputc('!', f);
+        fclose(f);
+    }
+    char path[256];
+    snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.css", digest);
+    struct osp_client_response r = http("GET", H.plugin_url, path, NULL, NULL, 0);
+    CHECK_INT(r.status, 500);
+    CHECK(strstr(r.body, "color") == NULL);
+    osp_client_response_clear(&r);
+}
+
+/* Every request left one JSON line with the fields operators filter on. */
+static void access_log_is_json_lines(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    CHECK_ERR(osp_fs_read(H.access_log, 1u << 20, &text, &len), 0);
+    int lines = 0, published = 0, refused = 0;
+    for (char *line = text; line && *line;) {
+        char *nl = strchr(line, '\n');
+        CHECK(nl != NULL);
+        if (!nl)
+            break;
+        cJSON *j = NULL;
+        CHECK_ERR(osp_json_parse(line, (size_t)(nl - line), NULL, &j, NULL), 0);
+        CHECK(osp_json_get_string(j, "ts") && osp_json_get_string(j, "route") &&
+              cJSON_IsNumber(osp_json_get(j, "status")) && cJSON_IsNumber(osp_json_get(j, "ms")));
+        const char *route = osp_json_get_string(j, "route");
+        published += route && strcmp(route, "publish") == 0 &&
+                     osp_json_get(j, "status")->valueint == 201;
+        refused += osp_json_get_string(j, "error") != NULL;
+        cJSON_Delete(j);
+        lines++;
+        line = nl + 1;
+    }
+    CHECK(lines > 20);
+    CHECK_INT(published, 1);
+    CHECK(refused >= 8);
+    free(text);
+}
+
+int main(void)
+{
+    start();
+    if (!H.srv)
+        return 1;
+    RUN(publish_refusals_change_nothing);
+    RUN(publish_is_idempotent);
+    RUN(serves_assets_with_policy);
+    RUN(installed_and_data_apis);
+    RUN(lower_version_refused);
+    RUN(corrupt_blob_never_served);
+    access_log_is_json_lines();
+    harness_stop(&H);
+    free(bundle);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", H.data_dir, H.access_log);
+    CHECK_INT(system(cmd), 0);
+    CHECK_EXIT();
+}
