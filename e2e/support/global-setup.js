@@ -48,6 +48,8 @@ export default async function globalSetup() {
   run(['install', 'demo.pipeline', '--grant-all', '-d', dataDir]);
   publish(pack(join(root, 'e2e/fixtures/probe'), 'probe'));
   run(['install', 'test.probe', '--grant-all', '--tenant', 'globex', '-d', dataDir]);
+  // A sibling for the probe to attack.
+  run(['install', 'demo.contacts', '--grant-all', '--tenant', 'globex', '-d', dataDir]);
 
   // A copy of the widget under another id, installed, then revoked.
   const revokedDir = copyWithId(work, 'contacts-widget', 'demo.revoked');
