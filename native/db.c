@@ -113,6 +113,9 @@ static const char *const migrations[] = {
     "  code TEXT NOT NULL DEFAULT '',"
     "  detail TEXT NOT NULL DEFAULT '{}');"
     "CREATE INDEX audit_by_tenant ON audit(tenant, id);",
+    /* 4: in-app loading (tier U0), switched on per installation by the
+     * operator. */
+    "ALTER TABLE installations ADD COLUMN in_app INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int exec(sqlite3 *db, const char *sql)

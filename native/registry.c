@@ -161,6 +161,22 @@ int osp_registry_publisher_set_verified(struct osp_registry *r, const char *name
                        (int64_t)(verified ? 1 : 0));
 }
 
+static int int_row(sqlite3_stmt *st, void *ctx)
+{
+    *(int *)ctx = sqlite3_column_int(st, 0);
+    return 1;
+}
+
+int osp_registry_publisher_verified(struct osp_registry *r, const char *name)
+{
+    int verified = 0;
+    int rc = osp_db_rows(r->db, "SELECT verified FROM publishers WHERE name=?", int_row, &verified,
+                        "t", name);
+    if (rc == 1)
+        return verified ? 1 : 0;
+    return rc == 0 ? OSP_E_NOT_FOUND : rc;
+}
+
 int osp_registry_publisher_auth(struct osp_registry *r, const char *token,
                                 char name_out[OSP_ID_MAX_LEN + 1])
 {
@@ -424,6 +440,7 @@ static int installation_row(sqlite3_stmt *st, void *ctx)
     in->grants_json = osp_db_dup(st, 10);
     in->enabled = sqlite3_column_int(st, 11);
     in->installed_at = sqlite3_column_int64(st, 12);
+    in->in_app = sqlite3_column_int(st, 13);
     return in->version.signature && in->grants_json ? 0 : OSP_E_NO_MEMORY;
 }
 
@@ -434,7 +451,7 @@ int osp_registry_installations_where(struct osp_registry *r, const char *tenant,
     struct osp_db_rows rs = {NULL, 0, 0, sizeof(struct osp_installation)};
     int rc = osp_db_rows(r->db,
                         "SELECT " VERSION_COLUMNS ", i.tenant, i.grants, i.enabled, "
-                        "i.installed_at FROM installations i JOIN versions v ON v.digest = "
+                        "i.installed_at, i.in_app FROM installations i JOIN versions v ON v.digest = "
                         "i.digest JOIN plugins p ON p.id = v.plugin_id "
                         "WHERE (?1 IS NULL OR i.tenant = ?1) AND (?2 IS NULL OR i.plugin_id = ?2) "
                         "AND (i.enabled = 1 OR ?3) ORDER BY i.tenant, i.plugin_id",
@@ -612,6 +629,13 @@ int osp_registry_set_enabled(struct osp_registry *r, const char *tenant, const c
 {
     return osp_db_change(r->db, "UPDATE installations SET enabled=?3 WHERE tenant=?1 AND plugin_id=?2",
                        "tti", tenant, plugin_id, (int64_t)(enabled ? 1 : 0));
+}
+
+int osp_registry_set_in_app(struct osp_registry *r, const char *tenant, const char *plugin_id,
+                            int in_app)
+{
+    return osp_db_change(r->db, "UPDATE installations SET in_app=?3 WHERE tenant=?1 AND plugin_id=?2",
+                       "tti", tenant, plugin_id, (int64_t)(in_app ? 1 : 0));
 }
 
 int osp_registry_set_grants(struct osp_registry *r, const char *tenant, const char *plugin_id,

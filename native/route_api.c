@@ -358,6 +358,7 @@ static cJSON *installation_json(struct osp_server *s, const struct osp_installat
     cJSON_AddStringToObject(o, "version", in->version.version);
     cJSON_AddStringToObject(o, "digest", in->version.digest);
     cJSON_AddBoolToObject(o, "enabled", in->enabled);
+    cJSON_AddBoolToObject(o, "in_app", in->in_app);
     cJSON_AddBoolToObject(o, "revoked", in->version.revoked);
     cJSON *grants = cJSON_Parse(in->grants_json);
     cJSON *pending = cJSON_CreateArray();
@@ -573,17 +574,32 @@ static void patch_installation(struct osp__req *q, const char *tenant, const cha
         return;
     }
     const cJSON *enabled = osp_json_get(body, "enabled"), *grants = osp_json_get(body, "grants");
+    const cJSON *in_app = osp_json_get(body, "in_app");
     char *grants_json = NULL;
     struct osp_manifest *m = NULL;
     int ok = 1;
     for (const cJSON *k = body->child; k && ok; k = k->next)
-        if (strcmp(k->string, "enabled") != 0 && strcmp(k->string, "grants") != 0) {
-            osp_http_send_error(q->c, OSP_E_INVALID_PARAMS, "only enabled and grants can change");
+        if (strcmp(k->string, "enabled") != 0 && strcmp(k->string, "grants") != 0 &&
+            strcmp(k->string, "in_app") != 0) {
+            osp_http_send_error(q->c, OSP_E_INVALID_PARAMS,
+                                "only enabled, grants and in_app can change");
             ok = 0;
         }
-    if (ok && enabled && !cJSON_IsBool(enabled)) {
-        osp_http_send_error(q->c, OSP_E_INVALID_PARAMS, "enabled must be true or false");
+    if (ok && ((enabled && !cJSON_IsBool(enabled)) || (in_app && !cJSON_IsBool(in_app)))) {
+        osp_http_send_error(q->c, OSP_E_INVALID_PARAMS, "enabled and in_app must be true or false");
         ok = 0;
+    }
+    /* In-app code runs in the app's own origin, with the user's session:
+     * only the operator may allow it, and only for a verified publisher. */
+    if (ok && in_app && cJSON_IsTrue(in_app)) {
+        if (strncmp(q->actor, "operator:", 9) != 0) {
+            osp_http_send_error(q->c, OSP_E_FORBIDDEN, "only the operator may allow in-app loading");
+            ok = 0;
+        } else if (osp_registry_publisher_verified(q->s->reg, in.version.publisher) != 1) {
+            osp_http_send_error(q->c, OSP_E_FORBIDDEN,
+                                "in-app loading is only for verified publishers");
+            ok = 0;
+        }
     }
     if (ok && grants) {
         ok = manifest_of(q->s, in.version.digest, &m) == 0;
@@ -599,6 +615,8 @@ static void patch_installation(struct osp__req *q, const char *tenant, const cha
             rc = osp_registry_set_grants(q->s->reg, tenant, id, grants_json);
         if (rc == 0 && enabled)
             rc = osp_registry_set_enabled(q->s->reg, tenant, id, cJSON_IsTrue(enabled));
+        if (rc == 0 && in_app)
+            rc = osp_registry_set_in_app(q->s->reg, tenant, id, cJSON_IsTrue(in_app));
         if (rc != 0) {
             osp_http_send_error(q->c, rc, NULL);
         } else {
@@ -609,6 +627,8 @@ static void patch_installation(struct osp__req *q, const char *tenant, const cha
             }
             if (enabled)
                 cJSON_AddBoolToObject(detail, "enabled", cJSON_IsTrue(enabled));
+            if (in_app)
+                cJSON_AddBoolToObject(detail, "in_app", cJSON_IsTrue(in_app));
             osp__audit(q, tenant, "installation.change", id, detail);
             send_installation(q, tenant, id, 200);
         }
@@ -825,6 +845,8 @@ static void handle_installed(struct osp__req *q)
         cJSON_AddItemToObject(p, "keys", keys_json(s, v->publisher));
         cJSON *grants = cJSON_Parse(list[i].grants_json);
         cJSON_AddItemToObject(p, "grants", grants ? grants : cJSON_CreateArray());
+        /* The shell still checks the signer is verified, in wasm. */
+        cJSON_AddBoolToObject(p, "in_app", list[i].in_app);
         cJSON_AddItemToArray(plugins, p);
     }
     osp_registry_installations_free(list, n);

@@ -289,10 +289,13 @@ int osp_server_start(const struct osp_server_config *cfg, struct osp_server **ou
         rc = OSP_E_INVALID_ARGUMENT;
     }
     snprintf(s->shell_csp, sizeof s->shell_csp,
-             "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-             "img-src 'self' data:; connect-src 'self'; frame-src %s/ext-ui/; "
+             /* blob: and the plugin origin's connect-src are for in-app
+              * modules (tier U0): fetched from there, checked in wasm,
+              * imported from a blob: URL of the checked bytes. */
+             "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' blob:; style-src 'self'; "
+             "img-src 'self' data:; connect-src 'self' %s/ext-ui/; frame-src %s/ext-ui/; "
              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-             s->plugin_origin);
+             s->plugin_origin, s->plugin_origin);
     if (rc == 0 && cfg->access_log && *cfg->access_log) {
         s->access_log = strcmp(cfg->access_log, "-") == 0
                             ? dup(STDERR_FILENO)

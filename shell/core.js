@@ -62,6 +62,16 @@ export async function loadCore() {
       });
     },
 
+    // Checks a file's bytes (Uint8Array) against a verified manifest
+    // before the shell runs them in-app (tier U0).
+    fileCheck(manifest, path, bytes) {
+      return call(m._osp_api_file_check, (take, fn) => {
+        const [mp, ml] = take(manifest);
+        const [dp, dl] = take(bytes);
+        return fn(mp, ml, take(path)[0], dp, dl);
+      });
+    },
+
     // A relay for one frame: check(message) says whether it may pass;
     // reply(id) must say yes before the host answers call id.
     relay(grants, limits) {

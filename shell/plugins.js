@@ -33,13 +33,14 @@ const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select:n
 export function createPluginRuntime({ core, host, theme, modals, session, pluginOrigin }) {
   const plugins = new Map(); // id -> verified plugin
   const failed = []; // {id, code, message}
-  const byWindow = new Map(); // contentWindow -> PluginFrame
+  const byWindow = new Map(); // contentWindow -> PluginFrame (for the handshake)
+  const mounted = new Set(); // every PluginFrame, framed or in-app, until destroyed
   const observers = new Set();
   let hostSeq = 0;
 
   const rt = {
     core, host, theme, modals, session, pluginOrigin,
-    byWindow,
+    byWindow, mounted,
     nextHostId: () => `$h${++hostSeq}`,
     emit(entry) { observers.forEach((fn) => fn(entry)); },
   };
@@ -54,8 +55,8 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   window.addEventListener('message', onHello);
 
   // Frames hear about theme changes as they happen.
-  theme.onChange((t) => byWindow.forEach((f) => f.notify('theme', t)));
-  document.addEventListener('visibilitychange', () => byWindow.forEach((f) => f.updateVisibility()));
+  theme.onChange((t) => mounted.forEach((f) => f.notify('theme', t)));
+  document.addEventListener('visibilitychange', () => mounted.forEach((f) => f.updateVisibility()));
 
   return {
     // Verifies every installed plugin in wasm, whatever the server said.
@@ -78,6 +79,9 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
           version: v.manifest.version,
           publisher: v.manifest.publisher,
           verifiedPublisher: v.verified,
+          // Tier U0 only when the operator allowed it and the core says
+          // the signer is a verified publisher.
+          inApp: p.in_app === true && v.verified === true,
           digest: v.digest,
           manifestText: p.manifest,
           contributions: v.manifest.contributions,
@@ -104,10 +108,10 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     },
     // Destroys every frame inside root (a view being left).
     unmountWithin(root) {
-      for (const f of Array.from(byWindow.values())) if (root.contains(f.element)) f.destroy();
+      for (const f of Array.from(mounted)) if (root.contains(f.element)) f.destroy();
     },
     observe(fn) { observers.add(fn); return () => observers.delete(fn); },
-    frames: () => Array.from(new Set(byWindow.values())),
+    frames: () => Array.from(mounted),
   };
 }
 
@@ -177,6 +181,11 @@ export class PluginFrame {
   get name() { return this.plugin.name; }
 
   start() {
+    this.rt.mounted.add(this);
+    if (this.plugin.inApp && this.contribution.module && !this.extra.modal && this.surface !== 'modal') {
+      this.startInApp();
+      return;
+    }
     const offscreen = this.offscreen !== undefined ? this.offscreen
       : this.element.getBoundingClientRect().top > window.innerHeight;
     const f = this.rt.core.frame(this.plugin.manifestText, this.plugin.digest, this.contribution.id,
@@ -191,6 +200,65 @@ export class PluginFrame {
     this.skeleton = el('div', { class: 'frame-skeleton', 'aria-hidden': 'true' }, el('div', { class: 'bar' }), el('div', { class: 'bar short' }));
     this.element.append(this.skeleton);
     this.createIframe();
+  }
+
+  // Tier U0: the module's bytes are fetched, checked against the signed
+  // manifest in wasm, and only then imported; it renders into a plain
+  // element of the host page and talks through a port and the same relay
+  // as a frame, so its grants and quotas still apply.
+  async startInApp() {
+    this.element.dataset.tier = 'in-app';
+    this.skeleton = el('div', { class: 'frame-skeleton', 'aria-hidden': 'true' }, el('div', { class: 'bar' }), el('div', { class: 'bar short' }));
+    this.element.append(this.skeleton);
+    const path = this.contribution.module;
+    const url = `${this.rt.pluginOrigin}/ext-ui/${this.plugin.id}/${this.plugin.digest}/${path}`;
+    let bytes;
+    try {
+      const res = await fetch(url, { credentials: 'omit', cache: 'force-cache' });
+      if (!res.ok) throw new Error(`${res.status}`);
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } catch (err) {
+      this.showError('io_error', `${path} could not be fetched (${err.message})`, true);
+      return;
+    }
+    if (this.failed) return; // destroyed meanwhile
+    const check = this.rt.core.fileCheck(this.plugin.manifestText, path, bytes);
+    if (!check.ok) {
+      this.showError(check.code, `${path} does not match the signed manifest: ${check.message}`, false);
+      return;
+    }
+    const blobUrl = URL.createObjectURL(new Blob([bytes], { type: 'text/javascript' }));
+    let mod;
+    try {
+      mod = await import(blobUrl);
+    } catch (err) {
+      this.fail('internal', `${path} did not load: ${err.message}`);
+      return;
+    } finally {
+      URL.revokeObjectURL(blobUrl);
+    }
+    if (this.failed) return;
+    if (typeof mod.mount !== 'function') {
+      this.fail('internal', `${path} exports no mount(element, osp) function`);
+      return;
+    }
+    const conn = new Connection(this.rt, this.plugin.grants);
+    this.conn = conn;
+    conn.port.onmessage = (event) => this.onMessage(conn, event.data);
+    this.root = el('div', { class: 'in-app-root' });
+    const client = window.ospSdk.connect(conn.remote, this.root);
+    if (this.skeleton) { this.skeleton.remove(); this.skeleton = null; }
+    this.element.append(this.root);
+    this.notify('context', this.contextEvent());
+    this.element.dataset.state = 'ready';
+    this.intersecting = true;
+    this.updateVisibility(true);
+    try {
+      const cleanup = await mod.mount(this.root, client);
+      if (typeof cleanup === 'function') this.cleanup = cleanup;
+    } catch (err) {
+      this.fail('internal', `${this.name} failed to mount: ${err.message}`);
+    }
   }
 
   createIframe() {
@@ -425,6 +493,12 @@ export class PluginFrame {
   }
 
   disconnect() {
+    if (this.cleanup) {
+      const fn = this.cleanup;
+      this.cleanup = null;
+      try { fn(); } catch (err) { console.warn(`osp: ${this.plugin.id} cleanup failed: ${err.message}`); }
+    }
+    if (this.root) { this.root.remove(); this.root = null; }
     if (this.conn) { this.conn.close(); this.conn = null; }
     this.timers.forEach((t) => clearTimeout(t));
     this.timers.clear();
@@ -436,6 +510,11 @@ export class PluginFrame {
     this.disconnect();
     this.failed = false;
     if (this.errorNode) { this.errorNode.remove(); this.errorNode = null; }
+    if (this.element.dataset.tier === 'in-app') {
+      this.element.dataset.state = 'loading';
+      this.startInApp();
+      return;
+    }
     this.dropIframe();
     this.element.dataset.state = 'loading';
     this.skeleton = el('div', { class: 'frame-skeleton', 'aria-hidden': 'true' }, el('div', { class: 'bar' }), el('div', { class: 'bar short' }));
@@ -452,6 +531,7 @@ export class PluginFrame {
   }
 
   destroy() {
+    this.rt.mounted.delete(this);
     this.disconnect();
     this.failed = true;
     this.dropIframe();

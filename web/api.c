@@ -74,6 +74,8 @@ static cJSON *manifest_json(const struct osp_manifest *m)
         if (k->title)
             cJSON_AddStringToObject(c, "title", k->title);
         cJSON_AddStringToObject(c, "entry", k->entry);
+        if (k->module)
+            cJSON_AddStringToObject(c, "module", k->module);
         if (k->target[0])
             cJSON_AddStringToObject(c, "target", k->target);
         cJSON_AddNumberToObject(c, "height", k->height);

@@ -291,9 +291,10 @@ static int cmp_files(const void *a, const void *b)
 static void parse_contributes(struct ctx *c, const cJSON *contrib, struct osp_manifest *m)
 {
     static const char *const surfaces[] = {"widgets", "fieldRenderers", "views", NULL};
-    static const char *const widget_keys[] = {"id", "title", "entry", "height", NULL};
-    static const char *const field_keys[] = {"id", "fieldType", "entry", "title", "height", NULL};
-    static const char *const view_keys[] = {"id", "object", "entry", "title", "height", NULL};
+    static const char *const widget_keys[] = {"id", "title", "entry", "module", "height", NULL};
+    static const char *const field_keys[] = {"id",    "fieldType", "entry", "module",
+                                             "title", "height",    NULL};
+    static const char *const view_keys[] = {"id", "object", "entry", "module", "title", "height", NULL};
     static const char *const *const keys_by_surface[] = {widget_keys, field_keys, view_keys};
     static const char *const target_key[] = {NULL, "fieldType", "object"};
 
@@ -373,6 +374,22 @@ static void parse_contributes(struct ctx *c, const cJSON *contrib, struct osp_ma
             } else if (!entry) {
                 ok = 0;
             }
+            /* module: an ES module the shell may run in-app instead of the
+             * frame (tier U0, verified publishers the operator opted in);
+             * entry stays required, so the plugin works either way. */
+            const char *module = member_string(c, item, ptr, "module", 0, OSP_PATH_MAX_LEN);
+            ptr_join(sub, sizeof sub, ptr, "module");
+            if (!module && osp_json_get(item, "module")) {
+                ok = 0;
+            } else if (module && osp_path_check(module) != 0) {
+                problem(c, OSP_E_ARCHIVE_PATH, sub, NULL,
+                        "module \"%.80s\" is not a safe relative path", module);
+                ok = 0;
+            } else if (module && strncmp(osp_path_mime_type(module), "text/javascript", 15) != 0) {
+                problem(c, OSP_E_MANIFEST_INVALID, sub, "point module at a .js or .mjs file",
+                        "module \"%.80s\" is not a JavaScript module", module);
+                ok = 0;
+            }
             if (target_key[s]) {
                 const char *t = member_string(c, item, ptr, target_key[s], 1, 32);
                 ptr_join(sub, sizeof sub, ptr, target_key[s]);
@@ -399,9 +416,11 @@ static void parse_contributes(struct ctx *c, const cJSON *contrib, struct osp_ma
                 continue;
             k.title = title ? osp__strdup(title) : NULL;
             k.entry = osp__strdup(entry);
-            if ((title && !k.title) || !k.entry) {
+            k.module = module ? osp__strdup(module) : NULL;
+            if ((title && !k.title) || !k.entry || (module && !k.module)) {
                 free(k.title);
                 free(k.entry);
+                free(k.module);
                 problem(c, OSP_E_NO_MEMORY, ptr, NULL, "out of memory");
                 return;
             }
@@ -625,6 +644,9 @@ int osp_manifest_parse(const char *buf, size_t len, unsigned flags, struct osp_m
             if (!osp_manifest_find_file(m, k->entry))
                 problem(&c, OSP_E_MISSING_FILE, "/files", "list the file under \"files\"",
                         "entry %.80s not in files (contribution \"%s\")", k->entry, k->id);
+            if (k->module && !osp_manifest_find_file(m, k->module))
+                problem(&c, OSP_E_MISSING_FILE, "/files", "list the file under \"files\"",
+                        "module %.80s not in files (contribution \"%s\")", k->module, k->id);
         }
     }
 
@@ -646,6 +668,7 @@ void osp_manifest_free(struct osp_manifest *m)
     for (size_t i = 0; i < m->n_contributions; i++) {
         free(m->contributions[i].title);
         free(m->contributions[i].entry);
+        free(m->contributions[i].module);
     }
     free(m->contributions);
     for (size_t i = 0; i < m->n_rpc; i++)

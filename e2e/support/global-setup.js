@@ -27,6 +27,9 @@ export default async function globalSetup() {
   run(['keygen', '-o', join(work, 'demo'), '--no-password']);
   const token = run(['publisher', 'add', 'demo', '--key', join(work, 'demo.pub'), '-d', dataDir]).trim();
   const operator = run(['admin-token', 'add', 'e2e', '-d', dataDir]).trim();
+  // A verified publisher, whose plugin the operator lets run in-app (U0).
+  run(['keygen', '-o', join(work, 'acme'), '--no-password']);
+  const acmeToken = run(['publisher', 'add', 'acme', '--key', join(work, 'acme.pub'), '--verified', '-d', dataDir]).trim();
   const pack = (dir, name) => {
     const bundle = join(work, `${name}.osplugin`);
     run(['pack', dir, '-k', join(work, 'demo.key'), '-o', bundle]);
@@ -50,6 +53,15 @@ export default async function globalSetup() {
   run(['install', 'test.probe', '--grant-all', '--tenant', 'globex', '-d', dataDir]);
   // A sibling for the probe to attack.
   run(['install', 'demo.contacts', '--grant-all', '--tenant', 'globex', '-d', dataDir]);
+  const inapp = join(work, 'inapp.osplugin');
+  run(['pack', join(root, 'e2e/fixtures/inapp'), '-k', join(work, 'acme.key'), '-o', inapp]);
+  run(['publish', inapp, '--server', appUrl, '--token', acmeToken]);
+  run(['install', 'acme.inapp', '--grant-all', '--tenant', 'globex', '-d', dataDir]);
+  const allow = await fetch(`${appUrl}/api/v1/tenants/globex/installations/acme.inapp`, {
+    method: 'PATCH', headers: { Authorization: `Bearer ${operator}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ in_app: true }),
+  });
+  if (!allow.ok) throw new Error(`in_app failed: ${allow.status} ${await allow.text()}`);
 
   // A copy of the widget under another id, installed, then revoked.
   const revokedDir = copyWithId(work, 'contacts-widget', 'demo.revoked');

@@ -35,6 +35,7 @@ struct osp_contribution {
     char id[33];
     char *title;     /* NULL when absent (optional for field renderers) */
     char *entry;     /* a path in files */
+    char *module;    /* an ES module in files for in-app use (tier U0), or NULL */
     char target[33]; /* fieldType (field renderers) or object (views), else "" */
     int height;      /* size hint in CSS pixels, 0 when absent */
 };

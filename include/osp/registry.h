@@ -56,6 +56,16 @@ int osp_registry_key_retire(struct osp_registry *r, const char *publisher,
 int osp_registry_key_revoke(struct osp_registry *r, const char *publisher,
                             const char *keyid_hex);
 
+/* Allows (or stops) in-app loading (tier U0) of an installation.  The
+ * caller checks who asks and that the publisher is verified.  Returns 0,
+ * OSP_E_NOT_FOUND (not installed) or OSP_E_IO. */
+int osp_registry_set_in_app(struct osp_registry *r, const char *tenant, const char *plugin_id,
+                            int in_app);
+
+/* Whether publisher name is verified: 1, 0, or a negative osp error
+ * (OSP_E_NOT_FOUND for no such publisher). */
+int osp_registry_publisher_verified(struct osp_registry *r, const char *name);
+
 /* Marks a publisher verified (may load in-app, tier U0) or not.  Returns 0
  * or OSP_E_NOT_FOUND. */
 int osp_registry_publisher_set_verified(struct osp_registry *r, const char *name, int verified);
@@ -106,6 +116,7 @@ struct osp_installation {
     char *grants_json; /* JSON array of granted permission strings */
     int enabled;
     int64_t installed_at;
+    int in_app; /* the operator allowed in-app loading (tier U0) */
 };
 
 /* Installs (or re-points) plugin_id for tenant at the version with digest,

@@ -133,6 +133,22 @@ static void rejects_each_bad_field(void)
               OSP_E_MANIFEST_INVALID);
     CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"../board.html\"", NULL, NULL),
               OSP_E_ARCHIVE_PATH);
+    /* module (tier U0): optional, a shipped .js/.mjs at a safe path. */
+    CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"board.html\",\"module\":\"js/app.js\"",
+                          NULL, NULL),
+              0);
+    CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"board.html\",\"module\":\"js/none.js\"",
+                          ptr, NULL),
+              OSP_E_MISSING_FILE);
+    CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"board.html\",\"module\":\"board.html\"",
+                          ptr, NULL),
+              OSP_E_MANIFEST_INVALID);
+    CHECK_STR(ptr, "/contributes/widgets/0/module");
+    CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"board.html\",\"module\":\"../x.js\"",
+                          NULL, NULL),
+              OSP_E_ARCHIVE_PATH);
+    CHECK_ERR(try_variant("\"entry\":\"board.html\"", "\"entry\":\"board.html\",\"module\":7", NULL, NULL),
+              OSP_E_BAD_TYPE);
     CHECK_ERR(try_variant("\"id\":\"stars\"", "\"id\":\"board\"", NULL, NULL),
               OSP_E_MANIFEST_INVALID);
     CHECK_ERR(try_variant("\"fieldType\":\"rating\",", "", NULL, NULL), OSP_E_MISSING_FIELD);

@@ -96,3 +96,13 @@ declare namespace osp {
     function close(): void;
   }
 }
+
+/**
+ * An in-app module (tier U0, a contribution's "module"): the shell imports
+ * it into its own page, after checking its bytes in wasm, only for a
+ * verified publisher the operator allowed.  It renders into element and
+ * talks through client (the same API as the frame's global osp, whose calls
+ * pass the same relay).  It may return a function called on unmount.
+ */
+declare type OspInAppMount = (element: HTMLElement, client: typeof osp) =>
+  void | (() => void) | Promise<void | (() => void)>;
