@@ -288,6 +288,34 @@ static int cmp_files(const void *a, const void *b)
                   ((const struct osp_manifest_file *)b)->path);
 }
 
+/* A contribution's file key (entry, module): a safe relative path whose
+ * type starts with mime.  Returns it, or NULL (clearing *ok when it is
+ * required or present but bad). */
+static const char *contribution_path(struct ctx *c, const cJSON *item, const char *ptr,
+                                     const char *key, int required, const char *mime,
+                                     const char *what, int *ok)
+{
+    char sub[192], hint[64];
+    const char *path = member_string(c, item, ptr, key, required, OSP_PATH_MAX_LEN);
+    ptr_join(sub, sizeof sub, ptr, key);
+    if (!path) {
+        if (required || osp_json_get(item, key))
+            *ok = 0;
+        return NULL;
+    }
+    if (osp_path_check(path) != 0) {
+        problem(c, OSP_E_ARCHIVE_PATH, sub, NULL, "%s \"%.80s\" is not a safe relative path", key,
+                path);
+    } else if (strncmp(osp_path_mime_type(path), mime, strlen(mime)) != 0) {
+        snprintf(hint, sizeof hint, "point %s at %s", key, what);
+        problem(c, OSP_E_MANIFEST_INVALID, sub, hint, "%s \"%.80s\" is not %s", key, path, what);
+    } else {
+        return path;
+    }
+    *ok = 0;
+    return NULL;
+}
+
 static void parse_contributes(struct ctx *c, const cJSON *contrib, struct osp_manifest *m)
 {
     static const char *const surfaces[] = {"widgets", "fieldRenderers", "views", NULL};
@@ -361,35 +389,13 @@ static void parse_contributes(struct ctx *c, const cJSON *contrib, struct osp_ma
             const char *title = member_string(c, item, ptr, "title", s != 1, OSP_NAME_MAX_LEN);
             if (!title && (s != 1 || osp_json_get(item, "title")))
                 ok = 0;
-            const char *entry = member_string(c, item, ptr, "entry", 1, OSP_PATH_MAX_LEN);
-            ptr_join(sub, sizeof sub, ptr, "entry");
-            if (entry && osp_path_check(entry) != 0) {
-                problem(c, OSP_E_ARCHIVE_PATH, sub, NULL,
-                        "entry \"%.80s\" is not a safe relative path", entry);
-                ok = 0;
-            } else if (entry && strncmp(osp_path_mime_type(entry), "text/html", 9) != 0) {
-                problem(c, OSP_E_MANIFEST_INVALID, sub, "point entry at an .html page",
-                        "entry \"%.80s\" is not an HTML page", entry);
-                ok = 0;
-            } else if (!entry) {
-                ok = 0;
-            }
+            const char *entry = contribution_path(c, item, ptr, "entry", 1, "text/html",
+                                                  "an .html page", &ok);
             /* module: an ES module the shell may run in-app instead of the
              * frame (tier U0, verified publishers the operator opted in);
              * entry stays required, so the plugin works either way. */
-            const char *module = member_string(c, item, ptr, "module", 0, OSP_PATH_MAX_LEN);
-            ptr_join(sub, sizeof sub, ptr, "module");
-            if (!module && osp_json_get(item, "module")) {
-                ok = 0;
-            } else if (module && osp_path_check(module) != 0) {
-                problem(c, OSP_E_ARCHIVE_PATH, sub, NULL,
-                        "module \"%.80s\" is not a safe relative path", module);
-                ok = 0;
-            } else if (module && strncmp(osp_path_mime_type(module), "text/javascript", 15) != 0) {
-                problem(c, OSP_E_MANIFEST_INVALID, sub, "point module at a .js or .mjs file",
-                        "module \"%.80s\" is not a JavaScript module", module);
-                ok = 0;
-            }
+            const char *module = contribution_path(c, item, ptr, "module", 0, "text/javascript",
+                                                   "a .js or .mjs module", &ok);
             if (target_key[s]) {
                 const char *t = member_string(c, item, ptr, target_key[s], 1, 32);
                 ptr_join(sub, sizeof sub, ptr, target_key[s]);

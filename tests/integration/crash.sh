@@ -44,8 +44,10 @@ start_server() {
   "$OSP" serve --app "$app" --plugin 127.0.0.1:$((port + 1)) -d "$data" --threads 4 \
     2>>serve.log &
   server=$!
-  for _ in $(seq 200); do
+  # Up to 10 s: a loaded CI machine (2 cores, other tests beside) can be slow.
+  for _ in $(seq 1000); do
     curl -sf "http://$app/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$server" 2>/dev/null || fail "server exited at start: $(tail -3 serve.log)"
     sleep 0.01
   done
   fail "server did not start: $(tail -3 serve.log)"
