@@ -9,9 +9,9 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 
 # help documents every verb and its flags.
-"$OSP" help | grep -q "osp check DIR|FILE" || fail "help lists check"
-"$OSP" help pack | grep -q -- "--key KEY" || fail "help pack lists --key"
-"$OSP" pack --help | grep -q "usage: osp pack" || fail "--help works after a verb"
+"$OSP" help | has "osp check DIR|FILE" || fail "help lists check"
+"$OSP" help pack | has -- "--key KEY" || fail "help pack lists --key"
+"$OSP" pack --help | has "usage: osp pack" || fail "--help works after a verb"
 if "$OSP" frobnicate 2>/dev/null; then fail "unknown verb accepted"; fi
 
 # keygen: 0600 secret key, never overwritten without --force.
@@ -27,7 +27,7 @@ expect_fail invalid_argument "$OSP" keygen -o nopass </dev/null
 "$OSP" pack "$PLUGIN" -k demo.key -o a.osplugin >/dev/null
 "$OSP" pack "$PLUGIN" -k demo.key -o b.osplugin >/dev/null
 cmp -s a.osplugin b.osplugin || fail "pack is not deterministic"
-"$OSP" verify a.osplugin -p demo.pub | grep -q "OK" || fail "verify with the right key"
+"$OSP" verify a.osplugin -p demo.pub | has "OK" || fail "verify with the right key"
 expect_fail unknown_key_id "$OSP" verify a.osplugin -p other.pub
 "$OSP" verify a.osplugin -p other.pub -p demo.pub >/dev/null || fail "any trusted key will do"
 expect_fail wrong_password env OSP_KEY_PASSWORD=nope "$OSP" pack "$PLUGIN" -k locked.key -o c.osplugin
@@ -49,13 +49,13 @@ printf 'hunter2\n' | minisign -S -s locked.key -m f.txt -t t >/dev/null 2>&1 \
 
 # A bundle signed by minisign -S with its own key verifies in osp.
 minisign -G -W -p ms.pub -s ms.key >/dev/null
-"$OSP" pack "$PLUGIN" -o u.osplugin | grep -q unsigned || fail "unsigned pack"
+"$OSP" pack "$PLUGIN" -o u.osplugin | has unsigned || fail "unsigned pack"
 expect_fail signature_malformed "$OSP" verify u.osplugin -p ms.pub
 "$OSP" inspect u.osplugin --manifest > osplugin.json
 cmp -s osplugin.json x/osplugin.json || fail "inspect --manifest prints the exact bytes"
 minisign -S -s ms.key -m osplugin.json -t "$("$OSP" inspect u.osplugin --trusted-comment)" >/dev/null
-"$OSP" sign u.osplugin --minisig osplugin.json.minisig | grep -q signed || fail "attach"
-"$OSP" verify u.osplugin -p ms.pub | grep -q OK || fail "minisign-made signature verifies"
+"$OSP" sign u.osplugin --minisig osplugin.json.minisig | has signed || fail "attach"
+"$OSP" verify u.osplugin -p ms.pub | has OK || fail "minisign-made signature verifies"
 minisign -S -s ms.key -m osplugin.json -t "timestamp:1 file:osplugin.json" -x wrong.minisig >/dev/null
 expect_fail signature_binding "$OSP" sign u.osplugin --minisig wrong.minisig -o w.osplugin
 # osp reads minisign's own key files too (a password one: scrypt).
@@ -79,7 +79,7 @@ grep -q "^demo.contacts 1.0.0 — Contacts at a glance" summary.txt || fail "ins
 grep -q "data.read:contact *read contact records you can see" summary.txt || fail "inspect perms"
 grep -q "signed by   key [0-9A-F]\{16\} (prehashed Ed25519)" summary.txt || fail "inspect signer"
 grep -q "widget.js" summary.txt || fail "inspect files"
-"$OSP" inspect a.osplugin --json | grep -q '"means": "show notifications"' || fail "inspect --json"
+"$OSP" inspect a.osplugin --json | has '"means": "show notifications"' || fail "inspect --json"
 
 # check reports every problem of a broken plugin with code, pointer, hint.
 out=$("$OSP" check "$BROKEN" 2>&1) && fail "check passes a broken plugin"
@@ -102,24 +102,24 @@ $out"
 done
 [ "$("$OSP" check "$BROKEN" --json 2>/dev/null | grep -c '"code"')" = 10 ] || fail "check --json"
 expect_fail secret_file "$OSP" pack "$BROKEN"
-"$OSP" check "$PLUGIN" | grep -q "no problems found" || fail "check a good plugin"
-"$OSP" check a.osplugin -p demo.pub | grep -q "no problems found" || fail "check a good bundle"
+"$OSP" check "$PLUGIN" | has "no problems found" || fail "check a good plugin"
+"$OSP" check a.osplugin -p demo.pub | has "no problems found" || fail "check a good bundle"
 
 # The trust store: rotate, retire, revoke.
 data=$work/data
 "$OSP" publisher add demo --key demo.pub -d "$data" >/dev/null 2>&1
-"$OSP" verify a.osplugin --trust "$data" | grep -q OK || fail "verify --trust"
+"$OSP" verify a.osplugin --trust "$data" | has OK || fail "verify --trust"
 "$OSP" publisher key-add demo --key other.pub -d "$data" >/dev/null
 expect_fail conflict "$OSP" publisher key-add demo --key other.pub -d "$data"
 demo_id=$(sed -n 's/.*public key \([0-9A-F]\{16\}\)$/\1/p' demo.pub)
 "$OSP" publisher key-retire demo "$demo_id" -d "$data" >/dev/null
 expect_fail key_retired "$OSP" verify a.osplugin --trust "$data"
 "$OSP" pack "$PLUGIN" -k other.key -o n.osplugin >/dev/null
-"$OSP" verify n.osplugin --trust "$data" | grep -q OK || fail "the new key signs"
+"$OSP" verify n.osplugin --trust "$data" | has OK || fail "the new key signs"
 other_id=$(sed -n 's/.*public key \([0-9A-F]\{16\}\)$/\1/p' other.pub)
 "$OSP" publisher key-revoke demo "$other_id" -d "$data" >/dev/null
 expect_fail key_revoked "$OSP" verify n.osplugin --trust "$data"
-"$OSP" publisher list -d "$data" | grep -q "key $other_id  revoked" || fail "list shows revocation"
+"$OSP" publisher list -d "$data" | has "key $other_id  revoked" || fail "list shows revocation"
 expect_fail not_found "$OSP" publisher key-revoke nobody "$other_id" -d "$data"
 expect_fail not_found "$OSP" verify a.osplugin --trust "$work/nowhere"
 echo "cli bundles: ok"

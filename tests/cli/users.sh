@@ -66,7 +66,7 @@ expect_fail invalid_argument env OSP_PASSWORD=12345678 "$OSP" user add erin --te
 if "$OSP" user add erin --tenant default --role sales </dev/null 2>/dev/null; then
   fail "add without a password source succeeded"
 fi
-"$OSP" user list --tenant default | grep -q '^default  *erin ' && fail "a refused add left a user"
+"$OSP" user list --tenant default | has '^default  *erin ' && fail "a refused add left a user"
 [ "$(login default erin "long enough 42" erin0)" = 401 ] || fail "a refused add can sign in"
 
 # A schema file that osp serve would use decides the roles, and a bad one is reported.
@@ -74,14 +74,14 @@ printf '{"objects":{"note":{"fields":{"text":{"type":"text"}}}},"roles":{"suppor
 expect_fail invalid_argument "$OSP" user add gus --tenant default --role support --password-stdin <<<"long enough 42"
 printf '{"schema":"%s"}' "$work/schema.json" >config.json
 OSP_CONFIG=$work/config.json "$OSP" user add gus --tenant default --role support --password-stdin \
-  <<<"long enough 42" | grep -q "added gus to tenant default as support" || fail "role from the config's schema"
-"$OSP" user list --tenant default | grep -q '^default  *gus  *support\*' || fail "a role outside the schema is marked"
+  <<<"long enough 42" | has "added gus to tenant default as support" || fail "role from the config's schema"
+"$OSP" user list --tenant default | has '^default  *gus  *support\*' || fail "a role outside the schema is marked"
 printf '{"objects":' >broken.json
 expect_fail json_syntax "$OSP" user list --schema broken.json
 
 # ---- add, list, sign in -----------------------------------------------------------------
 "$OSP" user add erin --tenant default --role sales --password-stdin <<<"first secret 1" \
-  | grep -q "added erin to tenant default as sales" || fail "user add"
+  | has "added erin to tenant default as sales" || fail "user add"
 OSP_PASSWORD="globex secret 2" "$OSP" user add erin --tenant globex --role viewer >/dev/null \
   || fail "the same name in another tenant"
 expect_fail conflict "$OSP" user add erin --tenant default --role viewer --password-stdin <<<"long enough 42"
@@ -89,7 +89,7 @@ expect_fail conflict "$OSP" user add erin --tenant default --role viewer --passw
 [ "$(call old GET /api/v1/data/contact)" = 200 ] || fail "erin reads contacts"
 list=$("$OSP" user list --tenant default)
 grep -q '^default  *erin  *sales  .* 1  20' <<<"$list" || fail "list shows erin's live session: $list"
-"$OSP" user list --json | grep -q '"username": "erin"' || fail "list --json"
+"$OSP" user list --json | has '"username": "erin"' || fail "list --json"
 [ "$("$OSP" user list --tenant globex --json | grep -c '"username"')" = 2 ] || fail "list --tenant filters"
 
 # A write and a refusal, audited.  The name carries a C1 control (CSI, which
@@ -107,7 +107,7 @@ expect_fail not_found "$OSP" user passwd ghost --tenant default --password-stdin
 expect_fail invalid_argument "$OSP" user passwd erin --tenant default --password-stdin <<<"aaaaaaaaaa"
 [ "$(call old GET /api/v1/session)" = 200 ] || fail "a refused passwd ended the session"
 "$OSP" user passwd erin --tenant default --password-stdin <<<"second secret 2" \
-  | grep -q "changed the password of erin in tenant default; 1 session ended" || fail "user passwd"
+  | has "changed the password of erin in tenant default; 1 session ended" || fail "user passwd"
 [ "$(call old GET /api/v1/session)" = 401 ] || fail "the old session still works"
 [ "$(call old GET /api/v1/data/contact)" = 401 ] || fail "the old session still reads data"
 [ "$(login default erin "first secret 1" stale)" = 401 ] || fail "the old password still works"
@@ -117,7 +117,7 @@ expect_fail invalid_argument "$OSP" user passwd erin --tenant default --password
 
 # ---- audit ----------------------------------------------------------------------------------
 audit=$("$OSP" audit --tenant default)
-head -1 <<<"$audit" | grep -q '^ID  *TIME (UTC)  *TENANT  *ACTOR  *PLUGIN  *ACTION  *TARGET  *OUTCOME' \
+head -1 <<<"$audit" | has '^ID  *TIME (UTC)  *TENANT  *ACTOR  *PLUGIN  *ACTION  *TARGET  *OUTCOME' \
   || fail "audit header: $(head -1 <<<"$audit")"
 grep -q "default  *cli:[^ ]*  *-  *user.add  " <<<"$audit" || fail "audit shows user.add: $audit"
 grep -q "default  *cli:[^ ]*  *-  *user.passwd  " <<<"$audit" || fail "audit shows user.passwd"
@@ -129,22 +129,22 @@ LC_ALL=C grep -q $'\xc2\x9b' <<<"$audit" && fail "audit printed a raw control ch
 json=$("$OSP" audit --json)
 LC_ALL=C grep -q $'\xc2\x9b' <<<"$json" && fail "audit --json printed a raw control character"
 grep -qF '"name": "Eve \u009b31mRed"' <<<"$json" || fail "audit --json escapes the control: $json"
-"$OSP" audit --actor erin --json | grep -q '"action": "data.create"' || fail "audit --actor --json"
+"$OSP" audit --actor erin --json | has '"action": "data.create"' || fail "audit --actor --json"
 [ "$("$OSP" audit --actor erin --limit 1 | grep -c '^[0-9]')" = 1 ] || fail "audit --limit"
 "$OSP" audit --tenant globex | grep -Eq " default |contact/$id" && fail "audit --tenant leaks another tenant"
-"$OSP" audit --tenant globex | grep -q "globex  *cli:[^ ]*  *-  *user.add" || fail "audit --tenant globex"
-"$OSP" audit --plugin no.such | grep -q "no audit entries match" || fail "audit --plugin filters"
+"$OSP" audit --tenant globex | has "globex  *cli:[^ ]*  *-  *user.add" || fail "audit --tenant globex"
+"$OSP" audit --plugin no.such | has "no audit entries match" || fail "audit --plugin filters"
 expect_fail bad_id "$OSP" audit --tenant 'Not A Tenant'
 if "$OSP" audit --limit 0 2>/dev/null; then fail "audit --limit 0 accepted"; fi
 if "$OSP" audit --limit ten 2>/dev/null; then fail "audit --limit ten accepted"; fi
 
 # ---- remove -----------------------------------------------------------------------------------
-"$OSP" user remove erin --tenant default | grep -q "removed erin from tenant default; 1 session ended" \
+"$OSP" user remove erin --tenant default | has "removed erin from tenant default; 1 session ended" \
   || fail "user remove"
 [ "$(call new GET /api/v1/data/contact)" = 401 ] || fail "a removed user's session still works"
 [ "$(login default erin "second secret 2" gone)" = 401 ] || fail "a removed user signs in"
 expect_fail not_found "$OSP" user remove erin --tenant default
-"$OSP" audit --tenant default --limit 1 | grep -q "user.remove" || fail "audit shows user.remove"
+"$OSP" audit --tenant default --limit 1 | has "user.remove" || fail "audit shows user.remove"
 if "$OSP" user remove erin 2>/dev/null; then fail "remove without --tenant accepted"; fi
 
 kill -TERM "$server_pid"

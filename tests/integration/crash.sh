@@ -87,6 +87,9 @@ for field in corrupt dangling unexpected; do
   grep -q "\"$field\": 0" <<<"$report" || fail "store verify found $field blobs: $report"
 done
 "$OSP" store verify -d "$data" --repair >/dev/null
-"$OSP" store verify -d "$data" --json | grep -q '"temporary": 0' || fail "repair left temporary files"
+# (Into a variable first: grep -q may exit before osp has written all, and
+# under pipefail the SIGPIPE osp gets would read as a failure.)
+after=$("$OSP" store verify -d "$data" --json) || fail "store verify after repair failed: $after"
+grep -q '"temporary": 0' <<<"$after" || fail "repair left temporary files: $after"
 echo "crash: $ITER kills over publishes, ${#acked[@]} acknowledged, all present; store verified"
 echo "crash: $(grep -o '"unreferenced": [0-9]*' <<<"$report") (blobs of publishes that never committed)"
