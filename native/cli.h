@@ -90,6 +90,9 @@ int osp_cli_read_bundle(const char *path, struct osp_bundle *b, char **raw);
  * there is no terminal. */
 char *osp_cli_prompt_password(const char *prompt, char *buf, size_t cap);
 
+/* The actor the audit log names for this command line: cli:<system user>. */
+void osp_cli_actor(char *out, size_t cap);
+
 /* A progress line on stderr for big bundles (only on a terminal and only
  * for work of a few MB or more). */
 struct osp_cli_progress {

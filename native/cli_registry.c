@@ -1,5 +1,6 @@
 /* osp verbs on servers and the registry: publish, publisher, install. */
 #include "cli.h"
+#include "osp/audit.h"
 #include "osp/client.h"
 #include "osp/error.h"
 #include "osp/fsutil.h"
@@ -254,14 +255,41 @@ int osp_cli_install(int argc, char **argv)
     }
     char *grants_json = rc == 0 ? cJSON_PrintUnformatted(arr) : NULL;
     if (rc == 0) {
+        struct osp_installation old;
+        int had = osp_registry_installation_get(reg, tenant, id, &old) == 0;
         rc = grants_json ? osp_registry_install(reg, tenant, id, v.digest, grants_json,
                                                 (int64_t)time(NULL))
                          : OSP_E_NO_MEMORY;
-        if (rc == 0)
+        if (rc == 0) {
+            /* A grant change from the command line is audited like one made
+             * through the API: same action names, same detail. */
+            char actor[80];
+            osp_cli_actor(actor, sizeof actor);
+            cJSON *detail = cJSON_CreateObject();
+            cJSON_AddStringToObject(detail, "version", v.version);
+            cJSON_AddItemToObject(detail, "grants", cJSON_Parse(grants_json));
+            if (had)
+                cJSON_AddItemToObject(detail, "previous_grants", cJSON_Parse(old.grants_json));
+            struct osp_audit_entry e = {(int64_t)time(NULL),
+                                        tenant,
+                                        actor,
+                                        id,
+                                        had ? "installation.change" : "installation.install",
+                                        "",
+                                        "",
+                                        "allowed",
+                                        "",
+                                        detail};
+            if (osp_audit_append(osp_registry_db(reg), &e) != 0)
+                fprintf(stderr, "osp install: warning: installed but could not be audited\n");
+            cJSON_Delete(detail);
             printf("installed %s %s for tenant %s with grants %s\n", id, v.version, tenant,
                    grants_json);
-        else
+        } else {
             rc = osp_cli_fail(rc, "cannot install %s", id);
+        }
+        if (had)
+            osp_installation_clear(&old);
     }
     cJSON_free(grants_json);
     cJSON_Delete(arr);

@@ -50,8 +50,7 @@ static void put_safe(const char *text, size_t max)
         fputs("…", stdout);
 }
 
-/* The actor the audit log names for this command line: cli:<system user>. */
-static void cli_actor(char *out, size_t cap)
+void osp_cli_actor(char *out, size_t cap)
 {
     const struct passwd *pw = getpwuid(geteuid());
     if (pw && pw->pw_name)
@@ -64,7 +63,7 @@ static void audit_user_change(struct osp_db *db, const char *tenant, const char 
                               cJSON *detail)
 {
     char actor[80];
-    cli_actor(actor, sizeof actor);
+    osp_cli_actor(actor, sizeof actor);
     struct osp_audit_entry e = {(int64_t)time(NULL), tenant, actor, "", action, "", "",
                                 "allowed", "", detail};
     if (osp_audit_append(db, &e) != 0)

@@ -235,6 +235,12 @@ static void handle_session(struct osp__req *q)
                                                          : NULL);
         return;
     }
+    /* Rotation: a session id the browser held before this login (planted
+     * by an attacker, or the last user's on a shared machine) ends here,
+     * so only the id issued now is worth anything. */
+    char previous[OSP_SESSION_TOKEN_LEN + 2];
+    if (cookie_token(q, previous, sizeof previous) == 0)
+        osp_auth_logout(q->s->db, previous);
     char cookie[256];
     snprintf(cookie, sizeof cookie,
              COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", token,
@@ -243,6 +249,37 @@ static void handle_session(struct osp__req *q)
 }
 
 /* ---- records --------------------------------------------------------------- */
+
+/* osp__require_session for the data and storage routes: a state-changing
+ * call refused for its CSRF header comes from a known user, so it is a
+ * denied data call and goes to the audit log.  (Calls with no valid
+ * session name nobody: they are answered 401 and not audited.) */
+static const struct osp_session *data_session(struct osp__req *q, const char *action,
+                                              const char *object, const char *record)
+{
+    const struct osp_session *s = osp__session(q);
+    if (!s || !state_changing(q) || osp_auth_csrf_ok(s, mg_get_header(q->c, "X-OSP-CSRF")))
+        return osp__require_session(q);
+    /* On record before the answer leaves, so a client that has its 403
+     * also finds it in the log. */
+    const char *plugin = mg_get_header(q->c, "X-OSP-Plugin");
+    cJSON *detail = cJSON_CreateObject();
+    cJSON_AddStringToObject(detail, "reason", "missing or wrong X-OSP-CSRF header");
+    struct osp_audit_entry e = {now_seconds(),
+                                s->user.tenant,
+                                s->user.username,
+                                plugin && osp_manifest_check_id(plugin) == 0 ? plugin : "",
+                                action,
+                                object,
+                                record,
+                                "denied",
+                                osp_error_code(OSP_E_FORBIDDEN),
+                                detail};
+    osp_audit_append(q->s->db, &e);
+    cJSON_Delete(detail);
+    osp_http_send_error(q->c, OSP_E_FORBIDDEN, "missing or wrong X-OSP-CSRF header");
+    return NULL;
+}
 
 /* The calling plugin's grants for the user's tenant (X-OSP-Plugin), or
  * the host app when there is no header.  A named plugin that is not
@@ -295,27 +332,40 @@ static int query_int(struct osp__req *q, const char *name, int fallback)
     return *end || n < -1 || n > 1000000 ? -2 : (int)n;
 }
 
+/* The audit action of a records request. */
+static const char *records_action(const struct osp__req *q, const char *id)
+{
+    if (osp__is_method(q, "GET") || (strcmp(id, "query") == 0 && osp__is_method(q, "POST")))
+        return "data.read";
+    return osp__is_method(q, "POST")    ? "data.create"
+           : osp__is_method(q, "PATCH") ? "data.update"
+                                        : "data.delete";
+}
+
 static void handle_records(struct osp__req *q, const char *rest)
 {
-    const struct osp_session *s = osp__require_session(q);
+    char object[40] = "", id[80] = "", why[256] = "";
+    const char *slash = strchr(rest, '/');
+    size_t ol = slash ? (size_t)(slash - rest) : strlen(rest);
+    int path_ok = !(ol == 0 || ol >= sizeof object || (slash && strlen(slash + 1) >= sizeof id));
+    if (path_ok) {
+        memcpy(object, rest, ol);
+        object[ol] = '\0';
+        if (slash)
+            strcpy(id, slash + 1);
+    }
+    const struct osp_session *s =
+        data_session(q, records_action(q, id), object, strcmp(id, "query") == 0 ? "" : id);
     if (!s)
         return;
+    if (!path_ok) {
+        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
+        return;
+    }
     struct plugin_grants pg;
     if (plugin_of(q, s, &pg) != 0)
         return;
     struct osp_caller caller = {&s->user, pg.plugin, pg.plugin ? &pg.grants : NULL};
-    char object[40], id[80] = "", why[256] = "";
-    const char *slash = strchr(rest, '/');
-    size_t ol = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (ol == 0 || ol >= sizeof object || (slash && strlen(slash + 1) >= sizeof id)) {
-        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
-        cJSON_Delete(pg.list);
-        return;
-    }
-    memcpy(object, rest, ol);
-    object[ol] = '\0';
-    if (slash)
-        strcpy(id, slash + 1);
     cJSON *body = NULL, *out = NULL;
     int rc;
     int64_t now = now_seconds();
@@ -377,22 +427,42 @@ static void handle_records(struct osp__req *q, const char *rest)
 
 /* ---- per-plugin storage ---------------------------------------------------- */
 
+/* Audits a refused storage call by the signed-in user. */
+static void storage_refused(struct osp__req *q, const char *plugin, const char *action,
+                            const char *key, int err, const char *reason)
+{
+    cJSON *detail = cJSON_CreateObject();
+    cJSON_AddStringToObject(detail, "reason", reason);
+    struct osp_audit_entry e = {now_seconds(),  q->session.user.tenant,
+                                q->session.user.username, plugin ? plugin : "",
+                                action,          "",
+                                key ? key : "",  "denied",
+                                osp_error_code(err), detail};
+    osp_audit_append(q->s->db, &e);
+    cJSON_Delete(detail);
+}
+
 static void handle_storage(struct osp__req *q, const char *key)
 {
-    const struct osp_session *s = osp__require_session(q);
+    const char *action = osp__is_method(q, "PUT")      ? "storage.write"
+                         : osp__is_method(q, "DELETE") ? "storage.remove"
+                                                       : "storage.read";
+    size_t kl = key ? strlen(key) : 0;
+    const char *audit_key = kl <= 128 ? key : NULL;
+    const struct osp_session *s = data_session(q, action, "", audit_key ? audit_key : "");
     if (!s)
         return;
     struct plugin_grants pg;
     if (plugin_of(q, s, &pg) != 0)
         return;
     if (!pg.plugin || !osp_grants_has(&pg.grants, "storage")) {
+        static const char why[] = "storage belongs to plugins granted the storage permission";
+        storage_refused(q, pg.plugin, action, audit_key, OSP_E_PERMISSION_DENIED, why);
         cJSON_Delete(pg.list);
-        osp_http_send_error(q->c, OSP_E_PERMISSION_DENIED,
-                            "storage belongs to plugins granted the storage permission");
+        osp_http_send_error(q->c, OSP_E_PERMISSION_DENIED, why);
         return;
     }
     struct osp_kv_scope scope = {s->user.tenant, s->user.id, pg.plugin};
-    size_t kl = key ? strlen(key) : 0;
     if (key && (kl == 0 || kl > 128 ||
                 strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") !=
                     kl)) {
@@ -421,6 +491,8 @@ static void handle_storage(struct osp__req *q, const char *key)
         const cJSON *v = osp_json_get(body, "value");
         char *text = v ? cJSON_PrintUnformatted(v) : NULL;
         int rc = text ? osp_kv_set(q->s->db, &scope, key, text) : OSP_E_INVALID_PARAMS;
+        if (rc == OSP_E_TOO_BIG) /* a quota: refused, so audited like any refusal */
+            storage_refused(q, pg.plugin, action, key, rc, "this plugin's storage is full");
         if (rc != 0)
             osp_http_send_error(q->c, rc, rc == OSP_E_TOO_BIG ? "this plugin's storage is full"
                                                               : "give a value");

@@ -52,6 +52,7 @@
 #   BENCH_ROUNDS         rounds of on + off (default 3)
 #   BENCH_PROFILE=1      perf record -g of each server for 5 s under load
 #   BENCH_KEEP=1         keep the whole work directory
+#   BENCH_BUILD_JOBS     parallel compile jobs for the build (default nproc)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -67,6 +68,7 @@ WARMUP=${BENCH_WARMUP:-3s}
 ROUNDS=${BENCH_ROUNDS:-3}
 PROFILE=${BENCH_PROFILE:-0}
 KEEP=${BENCH_KEEP:-0}
+BUILD_JOBS=${BENCH_BUILD_JOBS:-$(nproc)}
 PLUGIN_ID=bench.data
 
 log() { printf 'bench/data: %s\n' "$*" >&2; }
@@ -86,7 +88,7 @@ to_seconds() {
 dur_s=$(to_seconds "$DURATION") || die "BENCH_DURATION '$DURATION' is not like 10s, 1m or 30"
 warm_s=$(to_seconds "$WARMUP") || die "BENCH_WARMUP '$WARMUP' is not like 3s or 0"
 ((dur_s >= 1)) || die "BENCH_DURATION must be at least 1s"
-for n in "$RECORDS" "$LIMIT" "$CONNS" "$WRK_THREADS" "$OSP_THREADS" "$ROUNDS"; do
+for n in "$RECORDS" "$LIMIT" "$CONNS" "$WRK_THREADS" "$OSP_THREADS" "$ROUNDS" "$BUILD_JOBS"; do
     [[ $n =~ ^[0-9]+$ ]] || die "BENCH_RECORDS/LIMIT/CONNECTIONS/WRK_THREADS/OSP_THREADS/ROUNDS must be integers"
 done
 ((RECORDS >= 1 && RECORDS <= 1000000)) || die "BENCH_RECORDS must be 1..1000000"
@@ -160,7 +162,7 @@ else
     log "building osp and osp-bench-noauthz from $root (RelWithDebInfo, no wasm, no tests)"
     timeout 900 cmake -S "$root" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DOSP_WASM=OFF -DOSP_TESTS=OFF >"$work/build.log" 2>&1 || die "cmake failed; see $work/build.log"
-    timeout 900 cmake --build "$work/build" --parallel "$(nproc)" --target osp_cli osp-bench-noauthz \
+    timeout 900 cmake --build "$work/build" --parallel "$BUILD_JOBS" --target osp_cli osp-bench-noauthz \
         >>"$work/build.log" 2>&1 || die "build failed; see $work/build.log"
     cp -- "$work/build/osp" "${bin[on]}"
     cp -- "$work/build/osp-bench-noauthz" "${bin[off]}"

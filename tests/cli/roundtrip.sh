@@ -36,13 +36,22 @@ export OSP_SERVER="http://127.0.0.1:$port"
 expect_fail signature_invalid "$OSP" publish tampered.osplugin --token "$token"
 expect_fail unauthorized "$OSP" publish a.osplugin --token ospt_0000
 [ -z "$(find "$data/blobs" -type f)" ] || fail "a refused publish stored blobs"
-"$OSP" publish a.osplugin --token "$token" | grep -q "published demo.contacts 1.0.0" \
+"$OSP" publish a.osplugin --token "$token" | has "published demo.contacts 1.0.0" \
   || fail "publish"
-OSP_PUBLISH_TOKEN=$token "$OSP" publish a.osplugin | grep -q "already published" \
+OSP_PUBLISH_TOKEN=$token "$OSP" publish a.osplugin | has "already published" \
   || fail "re-publish is idempotent"
 expect_fail permission_denied "$OSP" install demo.contacts --grant data.write:contact -d "$data"
-"$OSP" install demo.contacts --grant data.read:contact -d "$data" | grep -q "installed" \
+"$OSP" install demo.contacts --grant data.read:contact -d "$data" | has "installed" \
   || fail "install"
+# Grants given and changed from the command line are audited like the API's.
+"$OSP" install demo.contacts -d "$data" | has 'with grants \[\]' || fail "re-install with no grants"
+audit=$("$OSP" audit --plugin demo.contacts --json -d "$data")
+[ "$(grep -c '"action": "installation.install"' <<<"$audit")" = 1 ] || fail "install audited: $audit"
+grep -q '"action": "installation.change"' <<<"$audit" || fail "grant change audited: $audit"
+grep -q '"actor": "cli:' <<<"$audit" || fail "audit names the CLI user: $audit"
+tr -d ' \n' <<<"$audit" | has '"grants":\[\],"previous_grants":\["data.read:contact"\]' \
+  || fail "audit shows the grants before and after: $audit"
+"$OSP" install demo.contacts --grant data.read:contact -d "$data" >/dev/null || fail "install again"
 
 headers=$(curl -sI "http://127.0.0.1:$((port + 1))/ext-ui/demo.contacts/$digest/widget.html")
 grep -qi "^content-security-policy: default-src 'none';.*frame-ancestors http://127.0.0.1:$port;" <<<"$headers" \

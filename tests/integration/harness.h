@@ -23,6 +23,9 @@ struct harness {
     int app_port, plugin_port;
     char access_log[192];
     size_t max_upload;
+    const char *schema;     /* a schema file, NULL for the built-in one */
+    const char *app_origin; /* as browsers would see it, NULL for http://<listen> */
+    const char *plugin_origin;
     struct osp_server *srv;
 };
 
@@ -42,7 +45,10 @@ static inline int harness_start(struct harness *h)
                                         .threads = 8,
                                         .sample_data = 1,
                                         .access_log = h->access_log[0] ? h->access_log : NULL,
-                                        .max_upload = h->max_upload};
+                                        .max_upload = h->max_upload,
+                                        .schema = h->schema,
+                                        .app_origin = h->app_origin,
+                                        .plugin_origin = h->plugin_origin};
         char err[256];
         if (osp_server_start(&cfg, &h->srv, err, sizeof err) == 0) {
             h->app_port = port;

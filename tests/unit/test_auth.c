@@ -28,6 +28,33 @@ static void users_and_passwords(void)
     CHECK_INT(n, 2);
     CHECK_STR(u[0].user.tenant, "acme"); /* ordered by tenant */
     free(u);
+    /* Stored as Argon2id (crypto_pwhash_str), salted: the same password
+     * for two users hashes differently, and never appears in the clear. */
+    char h1[160] = "", h2[160] = "";
+    sqlite3_stmt *st;
+    osp_db_lock(db);
+    if (sqlite3_prepare_v2(osp_db_handle(db),
+                           "SELECT password_hash FROM users WHERE username='alice' ORDER BY tenant",
+                           -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            osp_db_copy(h1, sizeof h1, st, 0);
+        sqlite3_finalize(st);
+    }
+    osp_db_unlock(db);
+    CHECK(strncmp(h1, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);
+    CHECK(strstr(h1, "correct horse") == NULL);
+    CHECK_ERR(osp_auth_user_add(db, "initech", "alice", "correct horse", "admin", 1), 0);
+    osp_db_lock(db);
+    if (sqlite3_prepare_v2(osp_db_handle(db),
+                           "SELECT password_hash FROM users WHERE tenant='initech'", -1, &st,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            osp_db_copy(h2, sizeof h2, st, 0);
+        sqlite3_finalize(st);
+    }
+    osp_db_unlock(db);
+    CHECK(strncmp(h2, "$argon2id$", 10) == 0);
+    CHECK(strcmp(h1, h2) != 0);
     osp_db_close(db);
 }
 
