@@ -23,6 +23,10 @@ fetch('https://api.example.com/v1/stats').catch(() => {});
 osp.ready().then(() => osp.data.query({ object: 'deal', limit: 1 })).catch((err) => {
   document.getElementById('summary').dataset.denied = err.code;
 });
+const showContext = (c) => { document.body.dataset.locale = c.locale; document.body.dataset.theme = c.theme.name; };
+osp.ready().then(() => showContext(osp.context.current()));
+osp.on('context', showContext);
+osp.on('theme', (t) => { document.body.dataset.theme = t.name; });
 `);
   dev = await startDev(join(work, 'probe'));
 });
@@ -66,4 +70,34 @@ test('a broken save shows in the overlay and the server keeps serving', async ({
   writeFileSync(manifest, good);
   await expect(overlay.locator('.dev-build')).toHaveAttribute('data-dev-build', 'ok');
   await expect(overlay.locator('.dev-problem[data-kind="manifest"]')).toHaveCount(0);
+});
+
+test('the switches change theme, locale and user; a hung frame is explained', async ({ page }) => {
+  await signInDev(page, dev.url);
+  const overlay = page.locator('#osp-dev');
+  const frame = page.frameLocator('.plugin-frame[data-plugin="acme.probe"] iframe');
+  await expect(frame.locator('body')).toHaveAttribute('data-locale', /.+/);
+
+  await overlay.getByLabel('Locale').selectOption('de-DE');
+  await expect(frame.locator('body')).toHaveAttribute('data-locale', 'de-DE');
+  const other = (await page.locator('html').getAttribute('data-theme')) === 'dark' ? 'light' : 'dark';
+  await overlay.getByLabel('Theme').selectOption(other);
+  await expect(frame.locator('body')).toHaveAttribute('data-theme', other);
+
+  await overlay.getByLabel('User').selectOption('carol');
+  await expect(page.locator('.who')).toHaveText('carol · viewer');
+  await expect(frame.locator('#greeting')).toHaveText('Hello, carol!');
+  await expect(frame.locator('body')).toHaveAttribute('data-locale', 'de-DE'); // kept for the session
+
+  // A save that blocks the frame's main thread after the handshake.
+  const js = join(work, 'probe/plugin/widget.js');
+  const good = readFileSync(js, 'utf8');
+  writeFileSync(js, `${good}\nosp.ready().then(() => setTimeout(() => { for (;;) {} }, 200));\n`);
+  const crash = overlay.locator('.dev-problem[data-kind="crash"]').first();
+  await expect(crash).toContainText('acme.probe: timeout: Probe stopped responding', { timeout: 20_000 });
+  await expect(crash).toContainText('main thread is blocked');
+  writeFileSync(js, good);
+  await expect(page.locator('.plugin-frame[data-plugin="acme.probe"]')).toHaveAttribute('data-state', 'ready', { timeout: 15_000 });
+  await overlay.getByLabel('User').selectOption('alice');
+  await expect(page.locator('.who')).toHaveText('alice · admin');
 });
