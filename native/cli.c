@@ -92,11 +92,18 @@ static const struct verb verbs[] = {
      "Each setting also reads OSP_<NAME> from the environment (OSP_APP_LISTEN,\n"
      "OSP_DATA_DIR, OSP_CONFIG, …); flags win over the environment, which wins\n"
      "over the file.\n"},
-    {"publish", osp_cli_publish, "publish FILE [--server URL] [--token TOKEN]",
+    {"publish", osp_cli_publish, "publish FILE [--server URL] [--token TOKEN] [-c CONFIG]",
      "Uploads a signed bundle to a server, which verifies it against the\n"
-     "publisher's registered keys before storing anything.\n\n"
-     "  -s, --server URL   default $OSP_SERVER or http://127.0.0.1:8080\n"
-     "  -t, --token TOKEN  publisher token (default $OSP_PUBLISH_TOKEN)\n"},
+     "publisher's registered keys before storing anything.  A refusal is\n"
+     "explained with what to do about it.  On a terminal, a progress bar shows\n"
+     "the upload of bundles from 256 KiB.\n\n"
+     "  -s, --server URL   default $OSP_SERVER, else the config file's \"server\",\n"
+     "                     else http://127.0.0.1:8080\n"
+     "  -t, --token TOKEN  publisher token (default $OSP_PUBLISH_TOKEN, else the\n"
+     "                     config file's \"token\")\n"
+     "  -c, --config FILE  {\"server\": URL, \"token\": TOKEN}, mode 600 (default\n"
+     "                     $OSP_PUBLISH_CONFIG, else ~/.config/osp/publish.json if\n"
+     "                     it exists)\n"},
     {"publisher", osp_cli_publisher,
      "publisher (add NAME --key PUB | key-add NAME --key PUB | key-retire NAME KEYID | "
      "key-revoke NAME KEYID | verify NAME [--off] | list) [-d DIR]",
@@ -177,6 +184,32 @@ static const struct verb verbs[] = {
      "  --before ID     entries older than ID (the next page)\n"
      "  --json          {\"entries\":[…]}, as GET /api/v1/audit answers\n"
      "  -d, --data-dir DIR   default $OSP_DATA_DIR or ./osp-data\n"},
+    {"new", osp_cli_new, "new NAME [--template widget|field|view] [--publisher P] [--title T]",
+     "Creates NAME/, a working plugin to start from:\n"
+     "  NAME/plugin/       what ships: osplugin.json (id P.NAME), the page with the\n"
+     "                     SDK's <script> tag (pinned, see osp sdk-tag), its script, a style\n"
+     "  NAME/types/        osp.d.ts, the SDK's types; jsconfig.json points editors at it\n"
+     "  NAME/tests/        a Playwright test against 'osp dev NAME'\n"
+     "  NAME/README.md     how to develop, test and ship it\n"
+     "NAME is 1 to 40 lower-case letters, digits and '-', starting with a letter.\n"
+     "An existing NAME must be an empty directory.\n\n"
+     "  -t, --template T   widget (dashboard, default), field (a rating field\n"
+     "                     renderer) or view (a view of deals)\n"
+     "  -p, --publisher P  the publisher in the manifest (default acme)\n"
+     "  --title T          the plugin's name as people see it (default from NAME)\n"},
+    {"dev", osp_cli_dev, "dev [DIR] [--app ADDR] [--plugin ADDR]",
+     "Runs the shell in dev mode with the plugin in DIR (default '.'; DIR/plugin\n"
+     "when that holds the manifest, as 'osp new' lays it out).  The plugin is\n"
+     "packed and signed with a key made for this run and trusted only by this\n"
+     "server (a throwaway data directory with the demo's users and records),\n"
+     "published through the publish API and granted exactly what its manifest\n"
+     "requests: the production CSP, sandbox and permission checks apply.  Saving\n"
+     "a file rebuilds it and reloads its frame; the dev overlay shows manifest\n"
+     "problems, blocked requests (CSP) with advice, denied calls, crashes and\n"
+     "every RPC call.\n\n"
+     "  --app ADDR      app listener (default $OSP_APP_LISTEN or 127.0.0.1:8080)\n"
+     "  --plugin ADDR   plugin listener (default $OSP_PLUGIN_LISTEN or 127.0.0.1:8081)\n"
+     "  -q, --quiet     no line per build on stderr\n"},
     {"help", cmd_help, "help [VERB]", "Lists the verbs, or explains one.\n"},
 };
 
@@ -406,11 +439,12 @@ int osp_cli_read_bundle(const char *path, struct osp_bundle *b, char **raw)
 /* ---- progress on a terminal -------------------------------------------- */
 
 #define PROGRESS_MIN_BYTES (4u << 20) /* smaller work finishes before anyone looks */
+#define PROGRESS_BAR_WIDTH 24
 
 static void draw_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
 {
     struct osp_cli_progress *p = ctx;
-    if (total < PROGRESS_MIN_BYTES)
+    if (total < p->min_bytes)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -419,8 +453,14 @@ static void draw_progress(void *ctx, const char *stage, uint64_t done, uint64_t 
         return;
     p->last = now;
     p->drawn = 1;
-    fprintf(stderr, "\r%s: %s %.1f / %.1f MB (%3.0f%%)  ", p->what, stage, done / 1048576.0,
-            total / 1048576.0, total ? 100.0 * (double)done / (double)total : 100.0);
+    double frac = total ? (double)done / (double)total : 1.0;
+    char bar[PROGRESS_BAR_WIDTH + 1];
+    size_t filled = (size_t)(frac * PROGRESS_BAR_WIDTH);
+    for (size_t i = 0; i < PROGRESS_BAR_WIDTH; i++)
+        bar[i] = i < filled ? '#' : '.';
+    bar[PROGRESS_BAR_WIDTH] = '\0';
+    fprintf(stderr, "\r%s: %-11s [%s] %.1f / %.1f MB (%3.0f%%)  ", p->what, stage, bar,
+            done / 1048576.0, total / 1048576.0, 100.0 * frac);
     fflush(stderr);
 }
 
@@ -430,6 +470,7 @@ const struct osp_progress *osp_cli_progress_start(struct osp_cli_progress *p, co
     if (!isatty(STDERR_FILENO))
         return NULL;
     p->what = what;
+    p->min_bytes = PROGRESS_MIN_BYTES;
     p->reporter.fn = draw_progress;
     p->reporter.ctx = p;
     return &p->reporter;

@@ -4,6 +4,7 @@
 #define OSP_NATIVE_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "osp/bundle.h"
@@ -36,6 +37,8 @@ int osp_cli_serve(int argc, char **argv);
 int osp_cli_user(int argc, char **argv);
 int osp_cli_audit(int argc, char **argv);
 int osp_cli_sdk_tag(int argc, char **argv);
+int osp_cli_new(int argc, char **argv);
+int osp_cli_dev(int argc, char **argv);
 
 /* Prints "osp: <code>: <message>" to stderr and returns OSP_EXIT_FAIL. */
 int osp_cli_fail(int err, const char *fmt, ...)
@@ -98,6 +101,7 @@ void osp_cli_actor(char *out, size_t cap);
 struct osp_cli_progress {
     struct osp_progress reporter;
     const char *what;
+    uint64_t min_bytes; /* less work than this draws nothing (default 4 MiB) */
     int drawn;
     struct timespec last;
 };

@@ -11,15 +11,110 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+#define PUBLISH_CONFIG_MAX (16u * 1024u)
+#define UPLOAD_PROGRESS_MIN (256u * 1024u) /* a network upload is slow sooner than a pack */
+
+/* What to do about a refusal, in plain words, by stable code. */
+static const struct {
+    const char *code, *advice;
+} publish_advice[] = {
+    {"unauthorized", "the server does not accept this token: check OSP_PUBLISH_TOKEN (or "
+                     "--token, or the config file); an operator prints a publisher's token "
+                     "with 'osp publisher add'"},
+    {"forbidden", "the token belongs to another publisher than the manifest's \"publisher\", "
+                  "or another publisher owns this plugin id: use that publisher's token, or "
+                  "change \"publisher\"/\"id\" in osplugin.json and pack again"},
+    {"conflict", "the server already has this version (or a newer one) with other contents: "
+                 "raise \"version\" in osplugin.json, pack again and publish the new bundle"},
+    {"unknown_key_id", "the bundle is signed with a key this server does not have for its "
+                       "publisher: sign with the registered key (osp pack -k), or ask the "
+                       "operator to add your .pub (osp publisher key-add)"},
+    {"signature_invalid", "the signature does not match the bundle: it changed after signing; "
+                          "pack and sign it again"},
+    {"signature_binding", "the signature was made for another bundle: pack and sign it again"},
+    {"signature_malformed", "the bundle has no usable signature: pack it with -k KEY or run "
+                            "osp sign"},
+    {"missing_file", "the bundle is unsigned or incomplete: pack it with -k KEY"},
+    {"key_revoked", "the key that signed it was revoked: sign with a current key"},
+    {"key_retired", "the key that signed it was retired: sign with the publisher's current key"},
+    {"digest_mismatch", "a file changed after packing: pack and sign again"},
+    {"size_mismatch", "a file changed after packing: pack and sign again"},
+    {"too_big", "the bundle is larger than this server accepts (its max_upload_mb): make it "
+                "smaller, or ask the operator"},
+    {"incompatible_engines", "the server speaks another protocol version than \"engines\" asks "
+                             "for: set \"engines\": {\"osp-ui\": \"^1\"}"},
+    {"unavailable", "the server is busy or stopping: try again shortly"},
+    {"internal", "the server failed and published nothing: try again, or give the operator "
+                 "the time of the attempt"},
+};
+
+static const char *advice_for(const char *code)
+{
+    for (size_t i = 0; i < sizeof publish_advice / sizeof publish_advice[0]; i++)
+        if (strcmp(publish_advice[i].code, code) == 0)
+            return publish_advice[i].advice;
+    int err = osp_error_from_code(code);
+    if (err && osp_error_http_status(err) == 422)
+        return "the bundle or its manifest has a problem: run 'osp check' on it for every "
+               "problem with hints, fix them, pack and publish again";
+    return NULL;
+}
+
+/* {"server": URL, "token": TOKEN} from path; refuses a file others can read,
+ * as ssh does, because it holds a secret. */
+static int read_publish_config(const char *path, int must_exist, char *server, size_t scap,
+                               char *token, size_t tcap)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (!must_exist)
+            return 0;
+        return osp_cli_fail(OSP_E_NOT_FOUND, "no config file %s", path);
+    }
+    if (st.st_mode & 077)
+        return osp_cli_fail(OSP_E_FORBIDDEN,
+                            "%s holds a token but others can read it: chmod 600 %s", path, path);
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *j = NULL;
+    int rc = osp_fs_read(path, PUBLISH_CONFIG_MAX, &text, &len);
+    if (rc == 0)
+        rc = osp_json_parse(text, len, NULL, &j, NULL);
+    free(text);
+    if (rc != 0 || !cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return osp_cli_fail(rc ? rc : OSP_E_BAD_TYPE, "%s is not a JSON object", path);
+    }
+    for (const cJSON *k = j->child; k; k = k->next)
+        if ((strcmp(k->string, "server") != 0 && strcmp(k->string, "token") != 0) ||
+            !cJSON_IsString(k)) {
+            rc = osp_cli_fail(OSP_E_UNKNOWN_KEY, "%s: \"%s\" is not a setting (say \"server\" "
+                                                 "and \"token\", both strings)",
+                              path, k->string);
+            cJSON_Delete(j);
+            return rc;
+        }
+    const char *s = osp_json_get_string(j, "server"), *t = osp_json_get_string(j, "token");
+    if (s)
+        snprintf(server, scap, "%s", s);
+    if (t)
+        snprintf(token, tcap, "%s", t);
+    cJSON_Delete(j);
+    return 0;
+}
 
 int osp_cli_publish(int argc, char **argv)
 {
-    const char *file = NULL, *server = getenv("OSP_SERVER"), *token = getenv("OSP_PUBLISH_TOKEN");
+    const char *file = NULL, *server = NULL, *token = NULL, *config = NULL;
     for (int i = 1; i < argc; i++) {
         int r = osp_cli_opt(argc, argv, &i, "-s", "--server", &server);
         if (!r)
             r = osp_cli_opt(argc, argv, &i, "-t", "--token", &token);
+        if (!r)
+            r = osp_cli_opt(argc, argv, &i, "-c", "--config", &config);
         if (r < 0)
             return osp_cli_usage("publish", "%s needs a value", argv[i]);
         if (r)
@@ -30,10 +125,37 @@ int osp_cli_publish(int argc, char **argv)
     }
     if (!file)
         return osp_cli_usage("publish", "which bundle?");
+    /* Flags win over the environment, which wins over the config file. */
+    char cfg_server[256] = "", cfg_token[160] = "", default_cfg[PATH_MAX] = "";
+    int must_exist = config != NULL;
+    if (!config && (config = getenv("OSP_PUBLISH_CONFIG")) && *config)
+        must_exist = 1;
+    if (!config || !*config) {
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        if (xdg && *xdg)
+            snprintf(default_cfg, sizeof default_cfg, "%s/osp/publish.json", xdg);
+        else if (home && *home)
+            snprintf(default_cfg, sizeof default_cfg, "%s/.config/osp/publish.json", home);
+        config = default_cfg;
+    }
+    if (*config && read_publish_config(config, must_exist, cfg_server, sizeof cfg_server,
+                                       cfg_token, sizeof cfg_token) != 0)
+        return OSP_EXIT_FAIL;
     if (!server)
-        server = "http://127.0.0.1:8080";
+        server = getenv("OSP_SERVER");
+    if (!server || !*server)
+        server = cfg_server[0] ? cfg_server : "http://127.0.0.1:8080";
     if (!token)
-        return osp_cli_usage("publish", "no token: pass --token or set OSP_PUBLISH_TOKEN");
+        token = getenv("OSP_PUBLISH_TOKEN");
+    if (!token || !*token)
+        token = cfg_token[0] ? cfg_token : NULL;
+    if (!token)
+        return osp_cli_fail(OSP_E_NO_TOKEN,
+                            "no publisher token: set OSP_PUBLISH_TOKEN, pass --token, or put "
+                            "{\"token\": \"…\"} in %s (mode 600)",
+                            *config ? config : "~/.config/osp/publish.json");
+    if (strlen(token) > 100 || strpbrk(token, "\r\n"))
+        return osp_cli_fail(OSP_E_UNAUTHORIZED, "that is not a publisher token (ospt_…)");
     char *data = NULL;
     size_t len = 0;
     int rc = osp_fs_read(file, OSP_ARCHIVE_MAX_BYTES, &data, &len);
@@ -41,13 +163,22 @@ int osp_cli_publish(int argc, char **argv)
         return osp_cli_fail(rc, "cannot read %s", file);
     char headers[256], err[512];
     snprintf(headers, sizeof headers,
-             "Authorization: Bearer %.100s\r\nContent-Type: application/vnd.osp.plugin\r\n", token);
+             "Authorization: Bearer %s\r\nContent-Type: application/vnd.osp.plugin\r\n", token);
     struct osp_client_response res;
-    rc = osp_client_request("POST", server, "/api/v1/plugins", headers, data, len, 60000, &res,
-                            err, sizeof err);
+    struct osp_cli_progress progress;
+    const struct osp_progress *reporter = osp_cli_progress_start(&progress, "publish");
+    progress.min_bytes = UPLOAD_PROGRESS_MIN;
+    rc = osp_client_request_progress("POST", server, "/api/v1/plugins", headers, data, len,
+                                     60000, reporter, &res, err, sizeof err);
+    osp_cli_progress_done(&progress);
     free(data);
-    if (rc != 0)
-        return osp_cli_fail(rc, "%s", err);
+    if (rc != 0) {
+        osp_cli_fail(rc, "%s", err);
+        if (rc == OSP_E_IO)
+            fprintf(stderr, "    what to do: check that the server runs and that --server "
+                            "(or OSP_SERVER) is its app URL; nothing was published\n");
+        return OSP_EXIT_FAIL;
+    }
     cJSON *j = NULL;
     osp_json_parse(res.body, res.body_len, NULL, &j, NULL);
     int status = res.status;
@@ -61,8 +192,15 @@ int osp_cli_publish(int argc, char **argv)
     }
     const cJSON *e = osp_json_get(j, "error");
     const char *code = osp_json_get_string(e, "code"), *msg = osp_json_get_string(e, "message");
-    fprintf(stderr, "osp: %s: the server refused %s (HTTP %d): %s\n", code ? code : "internal",
-            file, status, msg ? msg : "no explanation given");
+    if (!code) /* not an osp server, or a proxy in between */
+        code = status >= 500 ? "internal" : status == 404 ? "not_found" : "bad_request";
+    fprintf(stderr, "osp: %s: the server refused %s (HTTP %d): %s\n", code, file, status,
+            msg ? msg : "no explanation given");
+    const char *advice = status == 404 && !osp_json_get(j, "error")
+                             ? "is --server the osp app URL? it has no publish API"
+                             : advice_for(code);
+    if (advice)
+        fprintf(stderr, "    what to do: %s\n", advice);
     cJSON_Delete(j);
     return OSP_EXIT_FAIL;
 }

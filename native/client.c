@@ -41,9 +41,35 @@ static int parse_base(const char *url, char *host, size_t host_cap, int *port, i
     return 0;
 }
 
+#define UPLOAD_CHUNK (64u * 1024u) /* small enough for a smooth progress bar */
+
+/* Writes body in chunks, telling progress after each; 0 or -1. */
+static int send_body(struct mg_connection *c, const unsigned char *body, size_t len,
+                     const struct osp_progress *progress)
+{
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < UPLOAD_CHUNK ? len - off : UPLOAD_CHUNK;
+        if (mg_write(c, body + off, n) != (int)n)
+            return -1;
+        off += n;
+        if (progress && progress->fn)
+            progress->fn(progress->ctx, "uploading", off, len);
+    }
+    return 0;
+}
+
 int osp_client_request(const char *method, const char *base_url, const char *path,
                        const char *headers, const void *body, size_t len, int timeout_ms,
                        struct osp_client_response *out, char *err, size_t err_cap)
+{
+    return osp_client_request_progress(method, base_url, path, headers, body, len, timeout_ms,
+                                       NULL, out, err, err_cap);
+}
+
+int osp_client_request_progress(const char *method, const char *base_url, const char *path,
+                                const char *headers, const void *body, size_t len,
+                                int timeout_ms, const struct osp_progress *progress,
+                                struct osp_client_response *out, char *err, size_t err_cap)
 {
     memset(out, 0, sizeof *out);
     char host[256], ebuf[256] = "";
@@ -66,7 +92,7 @@ int osp_client_request(const char *method, const char *base_url, const char *pat
                   "%s %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Length: %zu\r\n"
                   "Connection: close\r\n%s\r\n",
                   method, path, host, port, len, headers ? headers : "") <= 0 ||
-        (len > 0 && mg_write(c, body, len) != (int)len)) {
+        (len > 0 && send_body(c, body, len, progress) != 0)) {
         snprintf(err, err_cap, "the connection to %s failed while sending", base_url);
         rc = OSP_E_IO;
     }

@@ -366,3 +366,37 @@ int osp_pack_attach(const struct osp_bundle *b, const char *sig, size_t sig_len,
     return pack_with(manifest, b->manifest->size, sig, sig_len, b->archive->entries,
                      b->archive->n, out, out_len);
 }
+
+int osp_pack_set_version(const struct osp_bundle *b, const char *version,
+                         const struct osp_signer *signer, unsigned char **out, size_t *out_len,
+                         struct osp_diags *d)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!signer)
+        return OSP_E_INVALID_ARGUMENT;
+    cJSON *root = NULL;
+    int rc = osp_json_parse((const char *)b->manifest->data, b->manifest->size, NULL, &root,
+                            NULL);
+    if (rc != 0)
+        return rc;
+    cJSON *v = cJSON_CreateString(version);
+    if (!v || !cJSON_ReplaceItemInObjectCaseSensitive(root, "version", v)) {
+        cJSON_Delete(v);
+        cJSON_Delete(root);
+        return OSP_E_MANIFEST_INVALID;
+    }
+    char *manifest = NULL;
+    size_t mlen = 0;
+    rc = osp_json_print_pretty(root, &manifest, &mlen) == 0 ? 0 : OSP_E_NO_MEMORY;
+    cJSON_Delete(root);
+    char sig[1024];
+    /* Signing parses the new manifest, so a bad version is refused here. */
+    if (rc == 0)
+        rc = sign_manifest(signer, manifest, mlen, sig, sizeof sig, d);
+    if (rc == 0)
+        rc = pack_with(manifest, mlen, sig, strlen(sig), b->archive->entries, b->archive->n, out,
+                       out_len);
+    free(manifest);
+    return rc;
+}

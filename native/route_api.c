@@ -820,6 +820,8 @@ static void handle_installed(struct osp__req *q)
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "tenant", me->user.tenant);
     cJSON_AddStringToObject(root, "plugin_origin", s->plugin_origin);
+    if (s->dev) /* the shell loads its dev overlay (shell/dev.js) */
+        cJSON_AddBoolToObject(root, "dev", 1);
     cJSON *plugins = cJSON_AddArrayToObject(root, "plugins");
     for (size_t i = 0; i < n; i++) {
         const struct osp_version_row *v = &list[i].version;
@@ -869,6 +871,7 @@ static void handle_csp_report(struct osp__req *q)
             if (line)
                 fprintf(stderr, "{\"event\":\"csp-report\",\"report\":%s}\n", line);
             cJSON_free(line);
+            osp_reports_add(q->s->reports, j);
             cJSON_Delete(j);
         }
     }
@@ -928,6 +931,8 @@ void osp__route_app(struct osp__req *q)
             handle_admin(q, seg, n);
     } else if (osp__route_data(q)) {
         /* sessions, records, storage, audit, schema */
+    } else if (osp__route_dev(q)) {
+        /* osp dev: build state, CSP reports */
     } else if (strcmp(p, "/api/v1/csp-reports") == 0 && osp__is_method(q, "POST")) {
         q->route = OSP_ROUTE_CSP_REPORT;
         handle_csp_report(q);

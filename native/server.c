@@ -325,7 +325,9 @@ int osp_server_start(const struct osp_server_config *cfg, struct osp_server **ou
     }
     if (rc == 0 && (rc = osp_store_open(s->data_dir, &s->store)) != 0)
         snprintf(err, err_cap, "cannot open the blob store under %s", s->data_dir);
+    s->dev = cfg->dev;
     if (rc == 0 && ((rc = osp_metrics_new(&s->metrics)) != 0 ||
+                    (rc = osp_reports_new(&s->reports)) != 0 ||
                     (rc = osp_blobcache_new(cfg->cache_bytes ? cfg->cache_bytes : 128u << 20,
                                             1u << 20, &s->blobs)) != 0))
         snprintf(err, err_cap, "out of memory");
@@ -363,6 +365,7 @@ void osp_server_stop(struct osp_server *s)
     osp_blobcache_free(s->blobs);
     osp_schema_free(s->schema);
     osp_metrics_free(s->metrics);
+    osp_reports_free(s->reports);
     osp_store_close(s->store);
     osp_registry_close(s->reg);
     if (s->access_log >= 0)

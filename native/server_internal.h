@@ -16,6 +16,7 @@
 #include "osp/manifest.h"
 #include "osp/metrics.h"
 #include "osp/registry.h"
+#include "osp/reports.h"
 #include "osp/server.h"
 #include "osp/store.h"
 
@@ -51,6 +52,8 @@ struct osp_server {
     struct osp_store *store;
     struct osp_blobcache *blobs;
     struct osp_metrics *metrics;
+    struct osp_reports *reports; /* recent CSP reports, for the dev overlay */
+    struct osp_devloop *dev;     /* osp dev only, else NULL */
     pthread_mutex_t manifest_lock;
     struct osp__manifest_entry manifests[OSP__MANIFEST_SLOTS];
     size_t manifest_next;
@@ -100,6 +103,10 @@ int osp__json_body(struct osp__req *q, cJSON **out);
 /* The /api/v1/session, /data, /storage, /audit and /schema routes
  * (native/route_data.c); returns 1 if the path was one of them. */
 int osp__route_data(struct osp__req *q);
+
+/* The /api/v1/dev/ routes (native/route_dev.c); returns 1 if the path was
+ * one of them.  Without a dev loop they answer 404. */
+int osp__route_dev(struct osp__req *q);
 
 /* Appends an allowed action by q->actor to the audit log (detail consumed). */
 void osp__audit(struct osp__req *q, const char *tenant, const char *action, const char *plugin,

@@ -144,6 +144,11 @@ async function start() {
 
   window.onhashchange = route;
   await route();
+  // osp dev only: the diagnostics overlay and hot reload (shell/dev.js).
+  if (installed.dev) {
+    const dev = await import('/shell/dev.js');
+    dev.start({ api, core, plugins, theme, session, schema, pluginOrigin: installed.plugin_origin, rerender: route });
+  }
   const n = plugins.plugins().length;
   const bad = plugins.failures().length;
   status.textContent = `${n} plugin${n === 1 ? '' : 's'} verified in wasm${bad ? ` · ${bad} refused` : ''}`;

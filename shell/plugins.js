@@ -41,6 +41,7 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   const rt = {
     core, host, theme, modals, session, pluginOrigin,
     byWindow, mounted,
+    locale: null, // null: the browser's; osp dev's locale switch sets one
     nextHostId: () => `$h${++hostSeq}`,
     emit(entry) { observers.forEach((fn) => fn(entry)); },
   };
@@ -111,6 +112,11 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
       for (const f of Array.from(mounted)) if (root.contains(f.element)) f.destroy();
     },
     observe(fn) { observers.add(fn); return () => observers.delete(fn); },
+    // Overrides the locale frames see (osp dev's switch) and tells them.
+    setLocale(locale) {
+      rt.locale = locale || null;
+      mounted.forEach((f) => f.notify('context', f.contextEvent()));
+    },
     frames: () => Array.from(mounted),
   };
 }
@@ -316,7 +322,7 @@ export class PluginFrame {
     const ctx = {
       tenant: s.user.tenant,
       user: { username: s.user.username, role: s.user.role },
-      locale: navigator.language || 'en',
+      locale: this.rt.locale || navigator.language || 'en',
       theme: this.rt.theme.current(),
       plugin: { id: this.plugin.id, version: this.plugin.version },
       contribution: this.contribution.id,

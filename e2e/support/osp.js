@@ -10,8 +10,8 @@ import { brotliDecompressSync } from 'node:zlib';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const osp = process.env.OSP_BIN || join(root, 'build/osp');
 
-export function run(args, env = {}) {
-  return execFileSync(osp, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+export function run(args, env = {}, cwd = undefined) {
+  return execFileSync(osp, args, { env: { ...process.env, ...env }, encoding: 'utf8', cwd });
 }
 
 export function freePort() {

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "osp/bundle.h" /* struct osp_progress */
+
 #define OSP_CLIENT_RESPONSE_MAX (1u << 20)
 
 struct osp_client_response {
@@ -20,6 +22,13 @@ struct osp_client_response {
 int osp_client_request(const char *method, const char *base_url, const char *path,
                        const char *headers, const void *body, size_t len, int timeout_ms,
                        struct osp_client_response *out, char *err, size_t err_cap);
+
+/* osp_client_request, sending the body in chunks and reporting each to
+ * progress ("uploading", bytes sent, len); progress may be NULL. */
+int osp_client_request_progress(const char *method, const char *base_url, const char *path,
+                                const char *headers, const void *body, size_t len,
+                                int timeout_ms, const struct osp_progress *progress,
+                                struct osp_client_response *out, char *err, size_t err_cap);
 
 void osp_client_response_clear(struct osp_client_response *r);
 

@@ -73,7 +73,11 @@
     X(BAD_REQUEST, 54, "bad_request", "malformed HTTP request", 400)                       \
     X(METHOD_NOT_ALLOWED, 55, "method_not_allowed", "HTTP method not allowed", 405)        \
     X(UNAVAILABLE, 56, "unavailable", "service unavailable", 503)                          \
-    X(CANCELLED, 57, "cancelled", "the call was cancelled", 499)
+    X(CANCELLED, 57, "cancelled", "the call was cancelled", 499)                          \
+    X(DIR_NOT_EMPTY, 58, "dir_not_empty", "the target directory exists and is not empty",  \
+      409)                                                                                 \
+    X(BAD_TEMPLATE, 59, "bad_template", "no such plugin template", 400)                    \
+    X(NO_TOKEN, 60, "no_token", "no publisher token was given", 401)
 
 enum osp_error {
     OSP_OK = 0,

@@ -32,4 +32,12 @@ int osp_pack_sign(const struct osp_bundle *b, const struct osp_signer *signer,
 int osp_pack_attach(const struct osp_bundle *b, const char *sig, size_t sig_len,
                     unsigned char **out, size_t *out_len, struct osp_diags *diags);
 
+/* Re-packs an open bundle with its manifest's "version" replaced by version
+ * and signed by signer: osp dev numbers its builds this way (1.0.0-dev.7),
+ * because a server accepts each version once.  Same output contract as
+ * osp_pack_dir; OSP_E_BAD_VERSION if version is not SemVer. */
+int osp_pack_set_version(const struct osp_bundle *b, const char *version,
+                         const struct osp_signer *signer, unsigned char **out, size_t *out_len,
+                         struct osp_diags *diags);
+
 #endif

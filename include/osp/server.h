@@ -25,9 +25,11 @@ struct osp_server_config {
     const char *access_log;    /* JSON lines to this file, "-" for stderr, NULL for none */
     size_t cache_bytes;        /* hot blobs kept in memory (default 128 MiB) */
     size_t max_upload;         /* largest accepted bundle (default 80 MiB) */
+    struct osp_devloop *dev;   /* osp dev only: enables /api/v1/dev/ (devloop.h); else NULL */
 };
 
 struct osp_server;
+struct osp_devloop;
 
 /* Starts both listeners.  Returns 0, or an error code with a sentence in
  * err (e.g. the port is in use). */
