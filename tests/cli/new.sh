@@ -84,7 +84,7 @@ printf '{"server": "%s", "token": "%s"}\n' "$url" "$token" >.config/osp/publish.
 chmod 644 .config/osp/publish.json
 expect_fail forbidden "$OSP" publish w.osplugin
 chmod 600 .config/osp/publish.json
-"$OSP" publish w.osplugin | grep -q "published acme.p-widget 1.0.0" || fail "publish from config"
+"$OSP" publish w.osplugin | has "published acme.p-widget 1.0.0" || fail "publish from config"
 printf '{"tokn": "x"}\n' >bad.json && chmod 600 bad.json
 expect_fail unknown_key "$OSP" publish w.osplugin -c bad.json
 expect_fail not_found "$OSP" publish w.osplugin -c missing.json
