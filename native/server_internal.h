@@ -51,6 +51,8 @@ struct osp_server {
     struct osp_store *store;
     struct osp_blobcache *blobs;
     struct osp_metrics *metrics;
+    int in_flight; /* requests inside dispatch (atomic) */
+    int stopping;  /* set once osp_server_stop began draining (atomic) */
     pthread_mutex_t manifest_lock;
     struct osp__manifest_entry manifests[OSP__MANIFEST_SLOTS];
     size_t manifest_next;
