@@ -4,9 +4,11 @@
 #include "osp/json.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <civetweb.h>
 
@@ -82,52 +84,122 @@ int osp_http_format_head(const struct osp_http_response *r, char *out, size_t ca
     return 0;
 }
 
+/* "Date: " + an IMF-fixdate (always 29 bytes) + CRLF. */
+#define DATE_LINE_LEN 37
+
+/* The Date line for this second, formatted once per second per thread
+ * (time() is a vDSO call; formatting is not free at tens of thousands of
+ * responses a second).  Names spelled out so the locale cannot matter. */
+static const char *date_line(void)
+{
+    static __thread char line[64]; /* room the compiler can prove; 37 used */
+    static __thread time_t at = (time_t)-1;
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t now = time(NULL);
+    if (now != at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(line, sizeof line, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n",
+                 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        at = now;
+    }
+    return line;
+}
+
+/* A per-thread buffer where a whole response (head, Date and a body up to
+ * OSP_HTTP_COALESCE_MAX) is assembled for one write.  civetweb's threads
+ * live as long as the server; the key's destructor frees it when one
+ * ends. */
+#define SCRATCH_CAP (OSP_HTTP_HEAD_MAX + DATE_LINE_LEN + OSP_HTTP_COALESCE_MAX)
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_ok;
+
+static void scratch_init(void)
+{
+    scratch_ok = pthread_key_create(&scratch_key, free) == 0;
+}
+
+static char *scratch(void)
+{
+    pthread_once(&scratch_once, scratch_init);
+    if (!scratch_ok)
+        return NULL;
+    char *b = pthread_getspecific(scratch_key);
+    if (!b && (b = malloc(SCRATCH_CAP)) != NULL && pthread_setspecific(scratch_key, b) != 0) {
+        free(b);
+        b = NULL;
+    }
+    return b;
+}
+
+static int write_all(struct mg_connection *c, const char *p, size_t len)
+{
+    while (len > 0) {
+        size_t chunk = len > (1u << 30) ? (1u << 30) : len; /* mg_write answers an int */
+        if (mg_write(c, p, chunk) != (int)chunk)
+            return -1;
+        p += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* Sends head (status line first, no Date) with the Date line inserted
+ * after the status line, then body: one write when it all fits in the
+ * thread's buffer (civetweb would otherwise cost a send() per piece, and
+ * a second segment per response), else the head and then the body.
+ * Returns body_len or -1. */
+static long long send_parts(struct mg_connection *c, const char *head, size_t head_len,
+                            const void *body, size_t body_len)
+{
+    const char *nl = memchr(head, '\n', head_len);
+    if (!nl)
+        return -1;
+    size_t status_len = (size_t)(nl - head) + 1;
+    const char *date = date_line();
+    char stack[OSP_HTTP_HEAD_MAX + DATE_LINE_LEN], *buf = scratch();
+    size_t cap = SCRATCH_CAP;
+    if (!buf) {
+        buf = stack;
+        cap = sizeof stack;
+    }
+    if (head_len + DATE_LINE_LEN > cap)
+        return -1;
+    memcpy(buf, head, status_len);
+    memcpy(buf + status_len, date, DATE_LINE_LEN);
+    memcpy(buf + status_len + DATE_LINE_LEN, head + status_len, head_len - status_len);
+    size_t n = head_len + DATE_LINE_LEN;
+    if (body_len > 0 && body_len <= cap - n) {
+        memcpy(buf + n, body, body_len);
+        return write_all(c, buf, n + body_len) == 0 ? (long long)body_len : -1;
+    }
+    if (write_all(c, buf, n) != 0)
+        return -1;
+    return body_len == 0 || write_all(c, body, body_len) == 0 ? (long long)body_len : -1;
+}
+
 long long osp_http_send_prebuilt(struct mg_connection *c, int status, const void *bytes,
                                  size_t len, size_t body_len)
 {
-    /* mg_write takes a size_t but answers an int. */
-    long long sent = len <= INT_MAX && mg_write(c, bytes, len) == (int)len ? (long long)body_len : -1;
+    long long sent = body_len <= len ? send_parts(c, bytes, len - body_len,
+                                                  (const char *)bytes + (len - body_len),
+                                                  body_len)
+                                     : -1;
     return record(c, status, sent);
 }
 
 static long long send_response(struct mg_connection *c, const struct osp_http_response *r)
 {
-    char stack[OSP_HTTP_HEAD_MAX + 4096];
+    char head[OSP_HTTP_HEAD_MAX];
     int with_body = !r->head_only && r->status != 304 && r->status != 204;
-    size_t head;
-    if (osp_http_format_head(r, stack, OSP_HTTP_HEAD_MAX, &head) != 0)
+    size_t n;
+    if (osp_http_format_head(r, head, sizeof head, &n) != 0)
         return -1; /* a bug in the caller's headers; never send a truncated head */
-    if (!with_body || r->body_len == 0)
-        return mg_write(c, stack, head) == (int)head ? 0 : -1;
-    /* One write for head and body whenever it fits: civetweb would
-     * otherwise cost a send() per piece. */
-    if (r->body_len <= sizeof stack - head) {
-        memcpy(stack + head, r->body, r->body_len);
-        size_t total = head + r->body_len;
-        return mg_write(c, stack, total) == (int)total ? (long long)r->body_len : -1;
-    }
-    if (r->body_len <= OSP_HTTP_COALESCE_MAX) {
-        char *buf = malloc(head + r->body_len);
-        if (buf) {
-            memcpy(buf, stack, head);
-            memcpy(buf + head, r->body, r->body_len);
-            int ok = mg_write(c, buf, head + r->body_len) == (int)(head + r->body_len);
-            free(buf);
-            return ok ? (long long)r->body_len : -1;
-        }
-    }
-    if (mg_write(c, stack, head) != (int)head)
-        return -1;
-    const char *p = r->body;
-    size_t left = r->body_len;
-    while (left > 0) {
-        size_t chunk = left > (1u << 20) ? (1u << 20) : left;
-        if (mg_write(c, p, chunk) != (int)chunk)
-            return -1;
-        p += chunk;
-        left -= chunk;
-    }
-    return (long long)r->body_len;
+    return send_parts(c, head, n, r->body, with_body ? r->body_len : 0);
 }
 
 void osp_http_send_json(struct mg_connection *c, int status, const char *json, size_t len)

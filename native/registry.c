@@ -278,30 +278,25 @@ static void read_version(sqlite3_stmt *st, int col, struct osp_version_row *v)
     v->revoked_at = sqlite3_column_int64(st, col + 8);
 }
 
-int osp_registry_version_add(struct osp_registry *r, const struct osp_manifest *m,
-                             const char *digest, const char *signature, const char *keyid,
-                             int64_t now, int *created)
+/* Whether m (with digest) may be added now: 0 yes, 1 already there
+ * (idempotent), OSP_E_FORBIDDEN (the id is another publisher's) or
+ * OSP_E_CONFLICT (not newer than every published version).  Under the db
+ * lock. */
+static int check_new_version(struct osp_registry *r, const struct osp_manifest *m,
+                             const char *digest, const struct osp_semver *mine)
 {
-    struct osp_semver mine;
-    *created = 0;
-    if (osp_version_parse(m->version, &mine) != 0)
-        return OSP_E_BAD_VERSION;
-    osp_db_lock(r->db);
-    int rc = exec(r->conn, "BEGIN IMMEDIATE");
     sqlite3_stmt *st = NULL;
-    int exists = 0;
-    if (rc == 0) {
-        /* The plugin id belongs to the publisher who first published it. */
-        sqlite3_prepare_v2(r->conn, "SELECT publisher FROM plugins WHERE id=?", -1, &st, NULL);
-        sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const unsigned char *owner = sqlite3_column_text(st, 0);
-            if (!owner || strcmp((const char *)owner, m->publisher) != 0)
-                rc = OSP_E_FORBIDDEN;
-            exists = 1;
-        }
-        sqlite3_finalize(st);
+    int rc = 0, exists = 0;
+    /* The plugin id belongs to the publisher who first published it. */
+    sqlite3_prepare_v2(r->conn, "SELECT publisher FROM plugins WHERE id=?", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *owner = sqlite3_column_text(st, 0);
+        if (!owner || strcmp((const char *)owner, m->publisher) != 0)
+            rc = OSP_E_FORBIDDEN;
+        exists = 1;
     }
+    sqlite3_finalize(st);
     if (rc == 0 && exists) {
         sqlite3_prepare_v2(r->conn, "SELECT version, digest FROM versions WHERE plugin_id=?", -1,
                            &st, NULL);
@@ -315,11 +310,39 @@ int osp_registry_version_add(struct osp_registry *r, const struct osp_manifest *
                 break;
             }
             if (!ver || osp_version_parse(ver, &other) != 0 ||
-                osp_version_compare(&mine, &other) <= 0)
+                osp_version_compare(mine, &other) <= 0)
                 rc = OSP_E_CONFLICT;
         }
         sqlite3_finalize(st);
     }
+    return rc;
+}
+
+int osp_registry_version_check(struct osp_registry *r, const struct osp_manifest *m,
+                               const char *digest)
+{
+    struct osp_semver mine;
+    if (osp_version_parse(m->version, &mine) != 0)
+        return OSP_E_BAD_VERSION;
+    osp_db_lock(r->db);
+    int rc = check_new_version(r, m, digest, &mine);
+    osp_db_unlock(r->db);
+    return rc == 1 ? 0 : rc;
+}
+
+int osp_registry_version_add(struct osp_registry *r, const struct osp_manifest *m,
+                             const char *digest, const char *signature, const char *keyid,
+                             int64_t now, int *created)
+{
+    struct osp_semver mine;
+    *created = 0;
+    if (osp_version_parse(m->version, &mine) != 0)
+        return OSP_E_BAD_VERSION;
+    osp_db_lock(r->db);
+    int rc = exec(r->conn, "BEGIN IMMEDIATE");
+    sqlite3_stmt *st = NULL;
+    if (rc == 0)
+        rc = check_new_version(r, m, digest, &mine);
     if (rc == 0) {
         /* The listing shows the newest version's name and description. */
         sqlite3_prepare_v2(r->conn,

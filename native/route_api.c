@@ -184,6 +184,11 @@ static void handle_publish(struct osp__req *q)
         struct osp_trust trust = {keys, n_keys};
         rc = osp_bundle_verify(&b, &trust, now_seconds(), &v, &d);
     }
+    /* A version that would be refused (not newer, another publisher's id)
+     * is refused before any blob is written: a refusal changes nothing. */
+    int reg_rc = 0; /* the registry's refusal, explained below */
+    if (rc == 0)
+        rc = reg_rc = osp_registry_version_check(s->reg, v.manifest, v.digest);
     /* Every blob (and variant) is durable before the registry row that
      * names it: a crash leaves the store as before or as after. */
     char hex[OSP_SHA256_HEX_BYTES];
@@ -198,18 +203,18 @@ static void handle_publish(struct osp__req *q)
     int created = 0;
     if (rc == 0) {
         char *sig = strndup((const char *)b.signature->data, b.signature->size);
-        rc = sig ? osp_registry_version_add(s->reg, v.manifest, v.digest, sig, v.keyid,
-                                            now_seconds(), &created)
-                 : OSP_E_NO_MEMORY;
+        rc = reg_rc = sig ? osp_registry_version_add(s->reg, v.manifest, v.digest, sig,
+                                                     v.keyid, now_seconds(), &created)
+                          : OSP_E_NO_MEMORY;
         free(sig);
-        if (rc == OSP_E_CONFLICT)
-            osp_diag_add(&d, rc, "", "", NULL,
-                         "version %s of %s is not newer than every published version",
-                         v.manifest->version, v.manifest->id);
-        else if (rc == OSP_E_FORBIDDEN)
-            osp_diag_add(&d, rc, "", "", NULL, "plugin id %s belongs to another publisher",
-                         v.manifest->id);
     }
+    if (reg_rc == OSP_E_CONFLICT)
+        osp_diag_add(&d, reg_rc, "", "", NULL,
+                     "version %s of %s is not newer than every published version",
+                     v.manifest->version, v.manifest->id);
+    else if (reg_rc == OSP_E_FORBIDDEN)
+        osp_diag_add(&d, reg_rc, "", "", NULL, "plugin id %s belongs to another publisher",
+                     v.manifest->id);
     if (rc == 0) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", v.manifest->id);

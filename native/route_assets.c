@@ -211,13 +211,10 @@ static void response_key(const struct asset *a, int br, const char *digest, cons
              br ? "br" : "identity", a->br_hex[0] ? "+vary" : "", digest, path);
 }
 
-/* The headers of every asset response, 200 and 304 alike.
- *
- * No Date header: RFC 9110 asks origin servers with a clock for one, but a
- * recipient that gets none records the time it received the response
- * instead, and for an immutable URL cached for a year the difference is
- * nothing.  Leaving it out keeps the whole response fixed, so it can be
- * built once and written from the cache as is. */
+/* The headers of every asset response, 200 and 304 alike.  The Date
+ * header is not among them: osp_http_send and osp_http_send_prebuilt add
+ * it at sending time, so the rest of the response is fixed and can be
+ * built once and kept in the cache. */
 static void asset_headers(const struct asset *a, int br, char *out, size_t cap)
 {
     snprintf(out, cap,

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define STATIC_MAX (8u * 1024u * 1024u)
+#define DRAIN_MAX_MS 30000 /* = request_timeout_ms: no request lasts longer */
 
 int64_t osp__now_ms(void)
 {
@@ -158,6 +159,10 @@ static void access_log(const struct osp__req *q, const char *origin, double seco
 
 static int dispatch(struct mg_connection *c, struct osp_server *s, int plugin_origin)
 {
+    /* Counted before looking at stopping, so osp_server_stop either sees
+     * this request in flight and waits for it, or it sees stopping. */
+    __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
+    int stopping = __atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct osp__req q;
@@ -172,6 +177,8 @@ static int dispatch(struct mg_connection *c, struct osp_server *s, int plugin_or
     int rc = validate(q.ri, q.path, &why);
     if (rc != 0)
         osp_http_send_error(c, rc, why);
+    else if (stopping) /* arrived after SIGTERM: nothing done, try again elsewhere */
+        osp_http_send_error(c, OSP_E_UNAVAILABLE, "the server is shutting down");
     else if (plugin_origin)
         osp__route_plugin(&q);
     else
@@ -185,7 +192,19 @@ static int dispatch(struct mg_connection *c, struct osp_server *s, int plugin_or
         osp_metrics_refusal(s->metrics, q.stats.error);
     access_log(&q, plugin_origin ? "plugin" : "app", seconds);
     mg_set_user_connection_data(c, NULL);
+    __atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
     return q.stats.status;
+}
+
+/* osp authenticates by itself (tokens, sessions).  Without a handler of
+ * its own civetweb looks for a .htpasswd file on every request (a stat()
+ * each time, and a stray /.htpasswd on the host would put every route
+ * behind civetweb's digest authentication). */
+static int authorize_all(struct mg_connection *c, void *cbdata)
+{
+    (void)c;
+    (void)cbdata;
+    return 1;
 }
 
 static int app_handler(struct mg_connection *c, void *cbdata)
@@ -250,6 +269,7 @@ static struct mg_context *start_listener(const char *listen, int threads, void *
         return NULL;
     }
     mg_set_request_handler(ctx, "/", handler, self);
+    mg_set_auth_handler(ctx, "/", authorize_all, NULL);
     return ctx;
 }
 
@@ -326,10 +346,13 @@ int osp_server_start(const struct osp_server_config *cfg, struct osp_server **ou
     if (rc == 0 && (rc = osp_store_open(s->data_dir, &s->store)) != 0)
         snprintf(err, err_cap, "cannot open the blob store under %s", s->data_dir);
     s->dev = cfg->dev;
+    /* One response may take up to an eighth of the cache (16 MiB of the
+     * default 128), so a 1 MB script is served from memory like a small
+     * one; larger files are read and re-hashed on every request. */
+    size_t cache_bytes = cfg->cache_bytes ? cfg->cache_bytes : 128u << 20;
     if (rc == 0 && ((rc = osp_metrics_new(&s->metrics)) != 0 ||
                     (rc = osp_reports_new(&s->reports)) != 0 ||
-                    (rc = osp_blobcache_new(cfg->cache_bytes ? cfg->cache_bytes : 128u << 20,
-                                            1u << 20, &s->blobs)) != 0))
+                    (rc = osp_blobcache_new(cache_bytes, cache_bytes / 8, &s->blobs)) != 0))
         snprintf(err, err_cap, "out of memory");
     if (rc == 0 && cfg->sample_data && (rc = osp_samples_seed(s->db)) != 0)
         snprintf(err, err_cap, "cannot seed the sample users and records");
@@ -352,7 +375,18 @@ void osp_server_stop(struct osp_server *s)
 {
     if (!s)
         return;
-    /* mg_stop waits for in-flight requests before returning. */
+    /* Drain first, while civetweb still runs: requests already inside a
+     * handler finish, uploads included (once mg_stop raises civetweb's stop
+     * flag its reads fail, so a publish still receiving its body would be
+     * refused), and new ones get 503.  Bounded by the request timeout. */
+    __atomic_store_n(&s->stopping, 1, __ATOMIC_SEQ_CST);
+    for (int waited = 0; waited < DRAIN_MAX_MS &&
+                         __atomic_load_n(&s->in_flight, __ATOMIC_SEQ_CST) > 0;
+         waited += 10) {
+        struct timespec ten = {0, 10 * 1000 * 1000};
+        nanosleep(&ten, NULL);
+    }
+    /* mg_stop closes the listeners and joins every worker. */
     if (s->app)
         mg_stop(s->app);
     if (s->plugin)

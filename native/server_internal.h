@@ -54,6 +54,8 @@ struct osp_server {
     struct osp_metrics *metrics;
     struct osp_reports *reports; /* recent CSP reports, for the dev overlay */
     struct osp_devloop *dev;     /* osp dev only, else NULL */
+    int in_flight; /* requests inside dispatch (atomic) */
+    int stopping;  /* set once osp_server_stop began draining (atomic) */
     pthread_mutex_t manifest_lock;
     struct osp__manifest_entry manifests[OSP__MANIFEST_SLOTS];
     size_t manifest_next;

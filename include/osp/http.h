@@ -2,11 +2,12 @@
  *
  * Every response osp sends goes through osp_http_send or, when it was built
  * beforehand, osp_http_send_prebuilt: the status line and all headers are
- * built in one buffer (osp_http_format_head) and, for bodies up to
- * OSP_HTTP_COALESCE_MAX, sent together with the body in a single write
- * (civetweb's own header API costs one send() per line).  Error bodies
- * are always {"error":{"code":"…","message":"…"}} and never echo request
- * bytes.
+ * built in one buffer (osp_http_format_head), the Date header (RFC 9110
+ * requires it of an origin server with a clock) is inserted after the
+ * status line when the response is sent, and for bodies up to
+ * OSP_HTTP_COALESCE_MAX head and body go out in a single write (civetweb's
+ * own header API costs one send() per line).  Error bodies are always
+ * {"error":{"code":"…","message":"…"}} and never echo request bytes.
  */
 #ifndef OSP_HTTP_H
 #define OSP_HTTP_H
@@ -42,15 +43,19 @@ long long osp_http_send(struct mg_connection *c, const struct osp_http_response 
 
 /* Writes r's head into out (at most cap bytes): the status line,
  * Content-Type, Content-Length (except for 204 and 304, where it is the
- * body's length even for HEAD), r->headers and the blank line; exactly the
- * bytes osp_http_send sends before the body.  Returns 0, or OSP_E_TOO_BIG
+ * body's length even for HEAD), r->headers and the blank line; what
+ * osp_http_send sends before the body, except the Date line, which is
+ * inserted after the status line at sending time (so a head built once
+ * stays valid).  Returns 0, or OSP_E_TOO_BIG
  * if it does not fit in cap or OSP_HTTP_HEAD_MAX (out is then undefined). */
 int osp_http_format_head(const struct osp_http_response *r, char *out, size_t cap,
                          size_t *len);
 
-/* Sends len bytes that already hold a whole response (head, and body_len
- * body bytes at its end) in one write, and records status and body_len for
- * the access log and metrics.  Returns body_len, or -1 if the connection
+/* Sends len bytes that already hold a whole response as
+ * osp_http_format_head builds it (head, and body_len body bytes at its
+ * end), with the Date line inserted after the status line: in one write
+ * when the body is at most OSP_HTTP_COALESCE_MAX, else the head and then
+ * the body.  Records status and body_len for the access log and metrics.  Returns body_len, or -1 if the connection
  * failed. */
 long long osp_http_send_prebuilt(struct mg_connection *c, int status, const void *bytes,
                                  size_t len, size_t body_len);

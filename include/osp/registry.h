@@ -102,6 +102,14 @@ int osp_registry_version_add(struct osp_registry *r, const struct osp_manifest *
                              const char *digest, const char *signature, const char *keyid,
                              int64_t now, int *created);
 
+/* The checks of osp_registry_version_add without adding anything, so a
+ * publish can be refused before it writes a blob: 0 if m (with digest)
+ * could be added now or is already there, else OSP_E_FORBIDDEN,
+ * OSP_E_CONFLICT or OSP_E_BAD_VERSION.  version_add checks again, in its
+ * transaction. */
+int osp_registry_version_check(struct osp_registry *r, const struct osp_manifest *m,
+                               const char *digest);
+
 /* The version of plugin_id with digest.  Returns 0 or OSP_E_NOT_FOUND. */
 int osp_registry_version_get(struct osp_registry *r, const char *plugin_id, const char *digest,
                              struct osp_version_row *out);

@@ -1,6 +1,7 @@
 /* osp serve end to end over real loopback sockets: publish (good and every
  * refusal), serving with headers, the installed and data APIs, and the
  * store refusing a blob changed behind its back. */
+#define _GNU_SOURCE /* strptime, timegm */
 #include "harness.h"
 #include "fixtures.h"
 #include "osp/bundle.h"
@@ -14,6 +15,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct harness H;
@@ -148,6 +150,21 @@ static void publish_is_idempotent(void)
     osp_registry_close(reg);
 }
 
+/* RFC 9110 asks an origin server with a clock for a Date header on every
+ * 2xx, 3xx and 4xx response: an IMF-fixdate close to now. */
+static void check_date(const struct osp_client_response *r)
+{
+    char date[64];
+    CHECK(osp_client_header(r, "Date", date, sizeof date) != NULL);
+    CHECK_INT(strlen(date), 29);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    CHECK(end != NULL && *end == '\0');
+    time_t t = timegm(&tm), now = time(NULL);
+    CHECK(t >= now - 5 && t <= now + 1);
+}
+
 static void serves_assets_with_policy(void)
 {
     char path[256], h[2048];
@@ -161,6 +178,15 @@ static void serves_assets_with_policy(void)
     snprintf(fa, sizeof fa, "frame-ancestors %s;", H.app_url);
     CHECK_CONTAINS(h, fa);
     CHECK_CONTAINS(h, "sandbox allow-scripts");
+    CHECK_CONTAINS(h, "base-uri 'none'; form-action 'none'; object-src 'none'");
+    char report[200];
+    snprintf(report, sizeof report, "report-uri %s/api/v1/csp-reports", H.app_url);
+    CHECK_CONTAINS(h, report);
+    /* Loadable as a module script from an opaque (sandboxed) origin, and
+     * no referrer leaves the frame. */
+    CHECK_STR(osp_client_header(&r, "Access-Control-Allow-Origin", h, sizeof h), "*");
+    CHECK_STR(osp_client_header(&r, "Cross-Origin-Resource-Policy", h, sizeof h), "cross-origin");
+    CHECK_STR(osp_client_header(&r, "Referrer-Policy", h, sizeof h), "no-referrer");
     CHECK_STR(osp_client_header(&r, "Cache-Control", h, sizeof h),
               "public, max-age=31536000, immutable");
     CHECK_STR(osp_client_header(&r, "X-Content-Type-Options", h, sizeof h), "nosniff");
@@ -168,6 +194,12 @@ static void serves_assets_with_policy(void)
     char etag[100];
     CHECK(osp_client_header(&r, "ETag", etag, sizeof etag) != NULL);
     CHECK_INT(strlen(etag), 66);
+    check_date(&r);
+    osp_client_response_clear(&r);
+    /* Again, now from the memory cache: still a current Date. */
+    r = http("GET", H.plugin_url, path, NULL, NULL, 0);
+    CHECK_INT(r.status, 200);
+    check_date(&r);
     osp_client_response_clear(&r);
 
     char inm[160];
@@ -175,6 +207,7 @@ static void serves_assets_with_policy(void)
     r = http("GET", H.plugin_url, path, inm, NULL, 0);
     CHECK_INT(r.status, 304);
     CHECK_INT(r.body_len, 0);
+    check_date(&r);
     osp_client_response_clear(&r);
 
     snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.js", digest);
@@ -199,6 +232,7 @@ static void serves_assets_with_policy(void)
         r = http("GET", H.plugin_url, path, NULL, NULL, 0);
         CHECK_INT(r.status, 404);
         CHECK_CONTAINS(r.body, "\"code\":\"not_found\"");
+        check_date(&r);
         osp_client_response_clear(&r);
     }
     /* Plugin content is not on the app origin. */
@@ -264,24 +298,75 @@ static void installed_and_data_apis(void)
     osp_client_response_clear(&r);
 }
 
-static void lower_version_refused(void)
+/* The sample plugin copied, changed by a sed script, packed and signed
+ * with fixture key `key`; NULL if any step fails. */
+static unsigned char *variant(const char *sed, int key, size_t *len)
 {
-    /* Same id and version, different bytes: a conflict, not an overwrite. */
-    char dir[160], cmd[600], code[64];
+    char dir[160], cmd[800];
     snprintf(dir, sizeof dir, "%s-plugin", H.data_dir);
-    snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s && echo '/* v2 */' >> %s/widget.js", dir,
-             OSP_SAMPLE_PLUGIN, dir, dir);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s && cp -r %s %s && echo '/* changed */' >> %s/widget.js && "
+             "sed -i -e '%s' %s/osplugin.json",
+             dir, OSP_SAMPLE_PLUGIN, dir, dir, sed, dir);
     CHECK_INT(system(cmd), 0);
-    struct osp_signer *s = fixture_signer(1);
-    unsigned char *b2;
-    size_t l2;
-    CHECK_ERR(osp_pack_dir(dir, s, NULL, &b2, &l2, NULL), 0);
-    CHECK_INT(publish(b2, l2, token, "application/vnd.osp.plugin", code), 409);
-    CHECK_STR(code, "conflict");
-    free(b2);
+    struct osp_signer *s = fixture_signer(key);
+    unsigned char *b = NULL;
+    CHECK_ERR(osp_pack_dir(dir, s, NULL, &b, len, NULL), 0);
     osp_signer_free(s);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK_INT(system(cmd), 0);
+    return b;
+}
+
+/* Refusals that depend on what is already published: each refused before
+ * a single blob is written, so a refused publish leaves the store as it
+ * was (not even unreferenced blobs). */
+static void version_and_owner_refusals_store_nothing(void)
+{
+    char code[64];
+    size_t before = count_blobs(), len;
+    static const struct {
+        const char *sed, *code;
+        int key, status;
+    } cases[] = {
+        /* same version, other bytes: a conflict, not an overwrite */
+        {"s/\"1.0.0\"/\"1.0.0\"/", "conflict", 1, 409},
+        /* a lower version */
+        {"s/\"1.0.0\"/\"0.9.0\"/", "conflict", 1, 409},
+        /* this token's publisher is demo, the manifest says acme */
+        {"s/\"publisher\": \"demo\"/\"publisher\": \"acme\"/;s/\"1.0.0\"/\"2.0.0\"/",
+         "forbidden", 1, 403},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char *b = variant(cases[i].sed, cases[i].key, &len);
+        if (!b)
+            continue;
+        CHECK_INT(publish(b, len, token, "application/vnd.osp.plugin", code), cases[i].status);
+        CHECK_STR(code, cases[i].code);
+        free(b);
+        CHECK_INT(count_blobs(), before);
+    }
+
+    /* Another publisher (its own token and key) claiming demo.contacts. */
+    struct osp_registry *reg = NULL;
+    char db[256], other[80];
+    snprintf(db, sizeof db, "%s/registry.db", H.data_dir);
+    CHECK_ERR(osp_registry_open(db, &reg), 0);
+    struct osp_signer *s = fixture_signer(2);
+    struct osp_pubkey pk;
+    osp_signer_public(s, &pk);
+    osp_signer_free(s);
+    CHECK_ERR(osp_registry_publisher_add(reg, "rival", &pk, 0, 1, other), 0);
+    osp_registry_close(reg);
+    unsigned char *b = variant(
+        "s/\"publisher\": \"demo\"/\"publisher\": \"rival\"/;s/\"1.0.0\"/\"3.0.0\"/", 2,
+        &len);
+    if (b) {
+        CHECK_INT(publish(b, len, other, "application/vnd.osp.plugin", code), 403);
+        CHECK_STR(code, "forbidden");
+        free(b);
+    }
+    CHECK_INT(count_blobs(), before);
 }
 
 static void corrupt_blob_never_served(void)
@@ -348,7 +433,7 @@ int main(void)
     RUN(publish_is_idempotent);
     RUN(serves_assets_with_policy);
     RUN(installed_and_data_apis);
-    RUN(lower_version_refused);
+    RUN(version_and_owner_refusals_store_nothing);
     RUN(corrupt_blob_never_served);
     access_log_is_json_lines();
     harness_stop(&H);
