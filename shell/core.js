@@ -5,6 +5,7 @@
 import createOspCore from '/core/osp-core.js';
 
 const encoder = new TextEncoder();
+const SCRATCH_MAX = 256 * 1024; // bytes; a relay refuses messages over 64 KiB anyway
 
 export async function loadCore() {
   const m = await createOspCore();
@@ -81,18 +82,54 @@ export async function loadCore() {
       m._free(gp);
       m._free(lp);
       if (!handle) throw new Error('osp core: cannot create a relay');
+      // Every message of the frame comes through here, so each relay keeps
+      // one buffer in wasm memory for them rather than allocating, copying
+      // and freeing a fresh one per message (that was most of a check's
+      // cost: bench/browser).  Text that could need more than SCRATCH_MAX
+      // bytes takes the general path.
+      let scratch = 0;
+      let scratchCap = 0;
+      // Writes text NUL-terminated into the buffer; its byte length, or -1.
+      const put = (text) => {
+        const need = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit: at most 3
+        if (need > SCRATCH_MAX) return -1;
+        if (need > scratchCap) {
+          if (scratch) m._free(scratch);
+          scratchCap = Math.max(need, 1024);
+          scratch = m._malloc(scratchCap);
+          if (!scratch) { scratchCap = 0; return -1; }
+        }
+        const { written } = encoder.encodeInto(text, m.HEAPU8.subarray(scratch, scratch + scratchCap - 1));
+        m.HEAPU8[scratch + written] = 0;
+        return written;
+      };
       return {
-        check: (message) => call(m._osp_api_relay_check, (take, fn) => {
-          const [p, n] = take(message);
-          return fn(handle, p, n, performance.now());
-        }),
+        check: (message) => {
+          const n = put(message);
+          if (n < 0) {
+            return call(m._osp_api_relay_check, (take, fn) => {
+              const [p, len] = take(message);
+              return fn(handle, p, len, performance.now());
+            });
+          }
+          const out = m._osp_api_relay_check(handle, scratch, n, performance.now());
+          const text = m.UTF8ToString(out);
+          m._osp_api_free(out);
+          return JSON.parse(text);
+        },
         reply: (idJson) => {
+          if (put(idJson) >= 0) return m._osp_api_relay_reply(handle, scratch) === 0;
           const [p] = alloc(idJson);
           const rc = m._osp_api_relay_reply(handle, p);
           m._free(p);
           return rc === 0;
         },
-        close: () => m._osp_api_relay_free(handle),
+        close: () => {
+          m._osp_api_relay_free(handle);
+          if (scratch) m._free(scratch);
+          scratch = 0;
+          scratchCap = 0;
+        },
       };
     },
   };
