@@ -62,6 +62,14 @@ test('the relay refuses what the plugin was not granted, and bad calls, with sta
   expect(await run(frame, 'write')).toBe('permission_denied');
   expect(await run(frame, 'badParams')).toBe('invalid_params');
   expect(await run(frame, 'unknownMethod')).toBe('method_not_found');
+  // Oversized: refused at once with too_big, not left to time out.
+  const big = await frame.evaluate(() => {
+    const t0 = performance.now();
+    return osp.call('data.query', { object: 'contact', filter: { name: 'x'.repeat(70_000) } })
+      .then(() => 'resolved', (e) => ({ code: e.code, ms: performance.now() - t0 }));
+  });
+  expect(big.code).toBe('too_big');
+  expect(big.ms).toBeLessThan(1000);
   // __proto__ in params is plain data: refused, and nothing is polluted.
   expect(await run(frame, 'proto')).toEqual({ r: 'invalid_params', polluted: false });
   // Nothing was written: the record is as the sample data has it.

@@ -30,19 +30,25 @@ declare namespace osp {
     user: { username: string; role: string };
     locale: string;
     theme: Theme;
-    plugin: string;
+    plugin: { id: string; version: string };
     contribution: string;
-    surface: 'widgets' | 'fieldRenderers' | 'views';
+    surface: 'widgets' | 'fieldRenderers' | 'views' | 'modal';
     /** The permissions this installation was granted. */
     grants: string[];
-    /** Field renderers: the record, field name and value; views: the object. */
+    /** Field renderers: the object, record id, field (name and type),
+     * value, whether it may be edited and where it is shown; views: the
+     * object. */
     object?: string;
-    record?: Record<string, unknown> & { id: string };
+    record?: string;
     field?: string;
+    fieldType?: string;
     value?: unknown;
     editable?: boolean;
-    /** What the plugin passed to ui.modal, in a modal frame. */
+    mode?: 'list' | 'form';
+    /** In a modal frame: what the plugin passed to ui.modal, and the
+     * contribution that opened it. */
     modal?: Record<string, unknown>;
+    opener?: string;
   }
 
   /** Resolves once the host has handed this frame its private channel and context. */
@@ -80,18 +86,19 @@ declare namespace osp {
   namespace storage {
     function get(key: string): Promise<unknown>;
     function set(key: string, value: unknown): Promise<{ stored: true }>;
-    function remove(key: string): Promise<{ removed: true }>;
+    function remove(key: string): Promise<{ removed: boolean }>;
     function list(): Promise<string[]>;
     /** localStorage-compatible view (also installed as window.localStorage when granted). */
     const local: Storage;
   }
   namespace ui {
-    function toast(message: string, kind?: 'info' | 'success' | 'error'): Promise<{ shown: boolean }>;
+    function toast(message: string, kind?: 'info' | 'success' | 'warning' | 'error'): Promise<{ shown: boolean }>;
     /** Opens another contribution of this plugin in a host modal. */
-    function modal(contribution: string, context?: Record<string, unknown>): Promise<{ closed: boolean }>;
+    function modal(contribution: string, context?: Record<string, unknown>): Promise<{ opened: true }>;
     /** Moves the host to a route such as "contacts/c1". */
-    function navigate(to: string): Promise<{ ok: boolean }>;
-    function resize(height: number): Promise<{ ok: boolean }>;
+    function navigate(to: string): Promise<{ navigated: true }>;
+    /** Resolves to the height the host applied (clamped to the surface's limits). */
+    function resize(height: number): Promise<{ height: number }>;
     /** Closes the modal this frame is shown in. */
     function close(): void;
   }

@@ -6,6 +6,7 @@
   if (window.osp || window.ospSdk) return;
 
   var DEFAULT_TIMEOUT_MS = 15000;
+  var MAX_MESSAGE_BYTES = 64 * 1024; // the relay's limit (OSP_RPC_MAX_BYTES)
   var RESIZE_INTERVAL_MS = 100;
 
   function OspError(code, message) {
@@ -125,10 +126,17 @@
             if (signal) signal.removeEventListener('abort', onAbort);
           }
           if (signal && signal.aborted) { reject(OspError('cancelled', method + ' was cancelled')); return; }
+          // The relay cannot answer a message it cannot read (its id
+          // included): refuse an oversized one here rather than time out.
+          var text = JSON.stringify({ jsonrpc: '2.0', id: id, method: method, params: params || {} });
+          if (text.length * 3 > MAX_MESSAGE_BYTES && new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
+            reject(OspError('too_big', method + ' is larger than ' + MAX_MESSAGE_BYTES + ' bytes'));
+            return;
+          }
           if (signal) signal.addEventListener('abort', onAbort);
           timer = setTimeout(function () { cancel('timeout'); }, options.timeout || DEFAULT_TIMEOUT_MS);
           calls.set(id, { resolve: resolve, reject: reject, cleanup: cleanup });
-          post({ jsonrpc: '2.0', id: id, method: method, params: params || {} });
+          port.postMessage(text);
       });
     }
 
