@@ -17,8 +17,10 @@ static char admin[OSP_TOKEN_LEN + 1], token[OSP_TOKEN_LEN + 1];
 static char digest1[OSP_SHA256_HEX_BYTES], digest2[OSP_SHA256_HEX_BYTES];
 static char admin_header[160], alice[400];
 
+static int signing_key = 1; /* the fixture key make_bundle signs with */
+
 /* A plugin directory for version with the given permissions, packed and
- * signed by fixture key 1. */
+ * signed by fixture key signing_key. */
 static unsigned char *make_bundle(const char *version, const char *rpc, size_t *len,
                                   char digest[OSP_SHA256_HEX_BYTES])
 {
@@ -41,7 +43,7 @@ static unsigned char *make_bundle(const char *version, const char *rpc, size_t *
     osp_fs_write_atomic(path, js, strlen(js), 0644);
     snprintf(path, sizeof path, "%s/index.html", dir);
     osp_fs_write_atomic(path, "<!doctype html><script src=\"app.js\"></script>", 45, 0644);
-    struct osp_signer *s = fixture_signer(1);
+    struct osp_signer *s = fixture_signer(signing_key);
     unsigned char *out = NULL;
     CHECK_ERR(osp_pack_dir(dir, s, NULL, &out, len, NULL), 0);
     osp_signer_free(s);
@@ -334,8 +336,24 @@ static void operator_revokes_and_rotates(void)
     CHECK_INT(admin_call("POST", "/api/v1/admin/publishers/acme/keys", body, NULL), 409);
     CHECK_INT(admin_call("POST", "/api/v1/admin/publishers/acme/keys", "{\"key\":\"RWQ\"}", NULL),
               400);
+    /* While active, the second key signs for acme. */
+    signing_key = 2;
+    unsigned char *b4 = make_bundle("1.3.0", "[]", &len, d);
+    CHECK_INT(publish_bytes(b4, len, fresh), 201);
+    free(b4);
     snprintf(path, sizeof path, "/api/v1/admin/publishers/acme/keys/%s/revoke", kid);
     CHECK_INT(admin_call("POST", path, NULL, NULL), 200);
+    /* Revoked: nothing it signs is accepted any more, by name. */
+    unsigned char *b5 = make_bundle("1.4.0", "[]", &len, d);
+    char headers[200];
+    snprintf(headers, sizeof headers,
+             "Authorization: Bearer %s\r\nContent-Type: application/vnd.osp.plugin\r\n", fresh);
+    struct osp_client_response pr = http("POST", H.app_url, "/api/v1/plugins", headers, b5, len);
+    CHECK_INT(pr.status, 422);
+    CHECK_STR(error_code(pr.body, code, sizeof code), "key_revoked");
+    osp_client_response_clear(&pr);
+    free(b5);
+    signing_key = 1;
     CHECK_INT(admin_call("POST", "/api/v1/admin/publishers/acme/keys/0000000000000000/retire",
                          NULL, NULL),
               404);
@@ -406,11 +424,11 @@ static void metrics_count_requests(void)
     char h[120];
     CHECK_STR(osp_client_header(&r, "Content-Type", h, sizeof h),
               "text/plain; version=0.0.4; charset=utf-8");
-    CHECK_CONTAINS(r.body, "osp_http_requests_total{route=\"publish\",status=\"201\"} 3");
+    CHECK_CONTAINS(r.body, "osp_http_requests_total{route=\"publish\",status=\"201\"} 4");
     CHECK_CONTAINS(r.body, "osp_http_requests_total{route=\"asset\",status=\"410\"} 1");
     CHECK_CONTAINS(r.body, "osp_refusals_total{code=\"unauthorized\"}");
     CHECK_CONTAINS(r.body, "osp_refusals_total{code=\"bad_request\"}");
-    CHECK_CONTAINS(r.body, "osp_publishes_total{created=\"true\"} 3");
+    CHECK_CONTAINS(r.body, "osp_publishes_total{created=\"true\"} 4");
     CHECK_CONTAINS(r.body, "osp_http_request_duration_seconds_bucket{route=\"asset\",le=\"+Inf\"}");
     CHECK_CONTAINS(r.body, "osp_http_response_bytes_total{route=\"asset\"}");
     osp_client_response_clear(&r);

@@ -178,6 +178,15 @@ static void serves_assets_with_policy(void)
     snprintf(fa, sizeof fa, "frame-ancestors %s;", H.app_url);
     CHECK_CONTAINS(h, fa);
     CHECK_CONTAINS(h, "sandbox allow-scripts");
+    CHECK_CONTAINS(h, "base-uri 'none'; form-action 'none'; object-src 'none'");
+    char report[200];
+    snprintf(report, sizeof report, "report-uri %s/api/v1/csp-reports", H.app_url);
+    CHECK_CONTAINS(h, report);
+    /* Loadable as a module script from an opaque (sandboxed) origin, and
+     * no referrer leaves the frame. */
+    CHECK_STR(osp_client_header(&r, "Access-Control-Allow-Origin", h, sizeof h), "*");
+    CHECK_STR(osp_client_header(&r, "Cross-Origin-Resource-Policy", h, sizeof h), "cross-origin");
+    CHECK_STR(osp_client_header(&r, "Referrer-Policy", h, sizeof h), "no-referrer");
     CHECK_STR(osp_client_header(&r, "Cache-Control", h, sizeof h),
               "public, max-age=31536000, immutable");
     CHECK_STR(osp_client_header(&r, "X-Content-Type-Options", h, sizeof h), "nosniff");
