@@ -6,26 +6,31 @@
 #   nginx       the same bytes at the same path, from Debian's nginx-light,
 #               with osp's headers mirrored by add_header ... always,
 #               sendfile/tcp_nopush/tcp_nodelay/open_file_cache on, access_log
-#               off, keepalive_requests 100000; once with worker_processes 1
-#               and once with 2 (both are measured; the faster one for each
-#               row is the baseline of the headline ratio).
+#               off, keepalive_requests 100000, and as many worker processes
+#               as there are CPUs: osp's threads use every CPU too (a list
+#               of worker counts may be given; the faster nginx per row is
+#               then the baseline of the headline ratio).
 # for small.js (1 KB), medium.js (50 KB) and large.js (1 MB) of generated,
 # compressible JavaScript, each with Accept-Encoding: identity and br.  nginx
 # answers br from precompressed .br files (brotli -q 11) chosen by a map on
 # Accept-Encoding; osp answers br only if it has br variants (rows where it
 # does not are marked "identity").
 #
-# wrk (-t2 -c50 by default) measures each (server, file, encoding) once after
-# a short warm-up; the table gives req/s and p99 for both and the ratios
-# osp/nginx (req/s: higher is better; p99: lower is better), plus the server's
-# own CPU time and context switches per request from /proc.  Also reported:
+# wrk (-t2 -c50 by default, the same for every server) measures each
+# (server, file, encoding) BENCH_ROUNDS times, the servers interleaved row by
+# row so that a burst of load elsewhere on the machine hits both; the table
+# gives the median req/s and p99 over the rounds for both, the ratios
+# osp/nginx of the medians (req/s: higher is better; p99: lower is better)
+# and the range of the per-round ratios, plus the server's own CPU time and
+# context switches per request from /proc.  Also reported:
 # osp's RSS (idle after start-up, after the runs, after publishing) and publish
 # throughput (N distinct ~100 KB bundles through `osp publish`, bundles/s; no
 # baseline).
 #
 # Before measuring, every file is fetched from both servers with curl and the
 # bodies (decoded for br) must match the source file's SHA-256, the mirrored
-# headers must be equal, and both must answer 200; otherwise the script stops.
+# headers (Vary included) must be equal, both must send a Date header, and
+# both must answer 200; otherwise the script stops.
 #
 # Everything runs on 127.0.0.1 in a fresh temporary directory.  On exit the
 # servers are stopped and the directory is emptied except results.json, the
@@ -41,7 +46,10 @@
 #   BENCH_OSP_THREADS    osp serve --threads (default connections + 14; civetweb
 #                        serves one keep-alive connection per thread, so fewer
 #                        threads than connections starves the surplus silently)
-#   BENCH_NGINX_WORKERS  nginx worker_processes values to measure (default "1 2")
+#   BENCH_NGINX_WORKERS  nginx worker_processes values to measure (default: the
+#                        number of CPUs, which is what osp's threads can use;
+#                        e.g. "1 2" measures both and takes the faster per row)
+#   BENCH_ROUNDS         measured rounds per row, medians reported (default 3)
 #   BENCH_FILES          any of "small medium large index" (default "small medium large")
 #   BENCH_ENCODINGS      any of "identity br" (default "identity br")
 #   BENCH_PUBLISH_COUNT  bundles for the publish measurement (default 50; 0 skips)
@@ -61,7 +69,8 @@ WARMUP=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNECTIONS:-50}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 OSP_THREADS=${BENCH_OSP_THREADS:-$((CONNS + 14))}
-NGINX_WORKERS=${BENCH_NGINX_WORKERS:-"1 2"}
+NGINX_WORKERS=${BENCH_NGINX_WORKERS:-$(nproc)}
+ROUNDS=${BENCH_ROUNDS:-3}
 FILES=${BENCH_FILES:-"small medium large"}
 ENCODINGS=${BENCH_ENCODINGS:-"identity br"}
 PUBLISH_COUNT=${BENCH_PUBLISH_COUNT:-50}
@@ -89,13 +98,14 @@ to_seconds() {
 dur_s=$(to_seconds "$DURATION") || die "BENCH_DURATION '$DURATION' is not like 10s, 1m or 30"
 warm_s=$(to_seconds "$WARMUP") || die "BENCH_WARMUP '$WARMUP' is not like 2s or 0"
 ((dur_s >= 1)) || die "BENCH_DURATION must be at least 1s"
-for n in "$CONNS" "$WRK_THREADS" "$OSP_THREADS" "$PUBLISH_COUNT" "$PUBLISH_KB"; do
+for n in "$CONNS" "$WRK_THREADS" "$OSP_THREADS" "$PUBLISH_COUNT" "$PUBLISH_KB" "$ROUNDS"; do
     [[ $n =~ ^[0-9]+$ ]] || die "BENCH_CONNECTIONS/WRK_THREADS/OSP_THREADS/PUBLISH_COUNT/PUBLISH_KB must be integers"
 done
 ((CONNS >= 1 && WRK_THREADS >= 1 && CONNS >= WRK_THREADS)) || die "need 1 <= BENCH_WRK_THREADS <= BENCH_CONNECTIONS"
 ((OSP_THREADS >= CONNS)) || die "BENCH_OSP_THREADS ($OSP_THREADS) < BENCH_CONNECTIONS ($CONNS): surplus connections would starve"
 ((OSP_THREADS >= 2 && OSP_THREADS <= 1024)) || die "BENCH_OSP_THREADS must be 2..1024"
 ((PUBLISH_KB >= 1 && PUBLISH_KB <= 10240)) || die "BENCH_PUBLISH_KB must be 1..10240"
+((ROUNDS >= 1 && ROUNDS <= 20)) || die "BENCH_ROUNDS must be 1..20"
 for w in $NGINX_WORKERS; do
     [[ $w =~ ^[0-9]+$ ]] && ((w >= 1 && w <= 64)) || die "BENCH_NGINX_WORKERS: '$w' is not 1..64"
 done
@@ -455,9 +465,11 @@ for k in small medium large index; do
                 die "$s: Content-Length of ${fname[$k]} ($e) does not match the body"
             body_bytes[$s|$k|$e]=$(stat -c %s "$b")
             head_bytes[$s|$k|$e]=$(stat -c %s "$h")
+            [[ -n $(hdr_value "$h" Date) ]] || die "$s sent no Date header for ${fname[$k]} ($e)"
             if [[ $s != osp ]]; then
                 for name in Content-Type $mirrored; do
-                    [[ $name == Vary ]] && continue # nginx always varies; osp may not yet
+                    # nginx always varies; osp only when it has a br variant
+                    [[ $name == Vary && ${osp_br[$k]:-1} == 0 ]] && continue
                     a=$(hdr_value "$raw/headers-osp-$k-identity.txt" "$name")
                     n=$(hdr_value "$h" "$name")
                     [[ $a == "$n" ]] || die "header $name differs for ${fname[$k]} ($e): osp '$a', $s '$n'"
@@ -523,40 +535,69 @@ run_wrk() { # out url encoding duration
 
 nservers=$(wc -w <<<"$servers")
 nrows=$(($(wc -w <<<"$FILES") * $(wc -w <<<"$ENCODINGS")))
-est=$((nrows * nservers * (dur_s + warm_s + 1)))
-log "measuring $nrows rows x $nservers servers: wrk -t$WRK_THREADS -c$CONNS -d$DURATION (warm-up $WARMUP), about $((est / 60)) min $((est % 60)) s"
+est=$((nrows * nservers * (ROUNDS * (dur_s + 1) + warm_s)))
+log "measuring $nrows rows x $nservers servers x $ROUNDS rounds: wrk -t$WRK_THREADS -c$CONNS -d$DURATION (warm-up $WARMUP), about $((est / 60)) min $((est % 60)) s"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${load_before%% *}" 'BEGIN { exit !(l > 0.5) }'; then
     log "warning: load average is $load_before; other work on this machine will skew the figures"
 fi
 
-declare -A R=() # "server|file|enc" -> "rps p50 p99 req non2xx errs MB/s cpu_us_per_req ctxsw_per_req"
-for k in $FILES; do
-    for e in $ENCODINGS; do
-        for s in $servers; do
-            url=$(server_url "$s" "$k")
-            out=$raw/wrk-$s-$k-$e.txt
-            if ((warm_s > 0)); then
-                run_wrk "$raw/warmup-$s-$k-$e.txt" "$url" "$e" "$WARMUP" || die "wrk warm-up failed for $s $k $e"
-            fi
-            pids=$(server_pids "$s")
-            # shellcheck disable=SC2086
-            t0=$(cpu_ticks $pids) c0=$(ctx_switches $pids)
-            run_wrk "$out" "$url" "$e" "$DURATION" || die "wrk failed for $s $k $e: $(tail -3 "$out")"
-            # shellcheck disable=SC2086
-            t1=$(cpu_ticks $pids) c1=$(ctx_switches $pids)
-            m=$(parse_wrk "$out") || die "cannot parse $out"
-            read -r rps p50 p99 req bad errs mbs <<<"$m"
-            ((bad == 0)) || die "$s $k $e: $bad non-2xx/3xx responses (see $out)"
-            ((req > 0)) || die "$s $k $e: no requests completed"
-            extra=$(awk -v t="$((t1 - t0))" -v c="$((c1 - c0))" -v r="$req" -v hz="$clk_tck" \
-                'BEGIN { printf "%.1f %.2f", t / hz * 1e6 / r, c / r }')
-            R[$s|$k|$e]="$m $extra"
-            log "$(printf '%-9s %-7s %-8s %10.0f req/s  p99 %8.3f ms  %6.1f us CPU/req%s' "$s" "$k" "$e" "$rps" "$p99" "${extra%% *}" \
-                "$( ((errs == 0)) || echo "  ($errs socket errors)")")"
+declare -A R=()  # "server|file|enc" -> medians: "rps p50 p99 req non2xx errs MB/s cpu_us_per_req ctxsw_per_req"
+declare -A RR=() # "server|file|enc|round" -> the same for one round
+for ((round = 1; round <= ROUNDS; round++)); do
+    for k in $FILES; do
+        for e in $ENCODINGS; do
+            for s in $servers; do
+                url=$(server_url "$s" "$k")
+                out=$raw/wrk-$s-$k-$e-r$round.txt
+                if ((warm_s > 0 && round == 1)); then
+                    run_wrk "$raw/warmup-$s-$k-$e.txt" "$url" "$e" "$WARMUP" || die "wrk warm-up failed for $s $k $e"
+                fi
+                pids=$(server_pids "$s")
+                # shellcheck disable=SC2086
+                t0=$(cpu_ticks $pids) c0=$(ctx_switches $pids)
+                run_wrk "$out" "$url" "$e" "$DURATION" || die "wrk failed for $s $k $e: $(tail -3 "$out")"
+                # shellcheck disable=SC2086
+                t1=$(cpu_ticks $pids) c1=$(ctx_switches $pids)
+                m=$(parse_wrk "$out") || die "cannot parse $out"
+                read -r rps p50 p99 req bad errs mbs <<<"$m"
+                ((bad == 0)) || die "$s $k $e: $bad non-2xx/3xx responses (see $out)"
+                ((req > 0)) || die "$s $k $e: no requests completed"
+                extra=$(awk -v t="$((t1 - t0))" -v c="$((c1 - c0))" -v r="$req" -v hz="$clk_tck" \
+                    'BEGIN { printf "%.1f %.2f", t / hz * 1e6 / r, c / r }')
+                RR[$s|$k|$e|$round]="$m $extra"
+                log "$(printf 'round %d/%d %-9s %-7s %-8s %10.0f req/s  p99 %8.3f ms  %6.1f us CPU/req%s' "$round" "$ROUNDS" \
+                    "$s" "$k" "$e" "$rps" "$p99" "${extra%% *}" "$( ((errs == 0)) || echo "  ($errs socket errors)")")"
+            done
         done
     done
 done
+# Per field, the median over the rounds (the lower middle for an even count).
+for key in "${!RR[@]}"; do
+    base_key=${key%|*}
+    [[ -n ${R[$base_key]:-} ]] && continue
+    R[$base_key]=$(for ((round = 1; round <= ROUNDS; round++)); do echo "${RR[$base_key|$round]}"; done | awk '
+        { for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
+        END {
+            for (i = 1; i <= nf; i++) {
+                for (a = 1; a <= NR; a++) col[a] = v[i, a] + 0
+                for (a = 2; a <= NR; a++) for (b = a; b > 1 && col[b - 1] > col[b]; b--) { t = col[b]; col[b] = col[b - 1]; col[b - 1] = t }
+                printf "%s%s", (i > 1 ? " " : ""), col[int((NR + 1) / 2)]
+            }
+            printf "\n"
+        }')
+done
+ratio_range() { # file enc field(1 rps, 3 p99) nginx-server -> "min-max" of the per-round osp/nginx ratios
+    local r lo="" hi="" a b x
+    for ((r = 1; r <= ROUNDS; r++)); do
+        read -ra a <<<"${RR[osp|$1|$2|$r]}"
+        read -ra b <<<"${RR[$4|$1|$2|$r]}"
+        x=$(awk -v p="${a[$(($3 - 1))]}" -v q="${b[$(($3 - 1))]}" 'BEGIN { printf "%.2f", (q > 0 ? p / q : 0) }')
+        if [[ -z $lo ]] || awk -v x="$x" -v l="$lo" 'BEGIN { exit !(x < l) }'; then lo=$x; fi
+        if [[ -z $hi ]] || awk -v x="$x" -v h="$hi" 'BEGIN { exit !(x > h) }'; then hi=$x; fi
+    done
+    echo "$lo-$hi"
+}
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 sleep 1
 rss_after_runs=$(rss_kb "$osp_pid")
@@ -672,13 +713,13 @@ wrk_ver=$({ wrk -v 2>&1 || true; } | awk 'NR == 1 { print $2 }') # wrk -v exits 
 
 echo
 echo "osp serve vs nginx $nginx_ver: plugin assets over HTTP/1.1 keep-alive on 127.0.0.1"
-echo "osp $git_rev (binary sha256 $osp_sha...), --threads $OSP_THREADS; wrk $wrk_ver -t$WRK_THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up)"
+echo "osp $git_rev (binary sha256 $osp_sha...), --threads $OSP_THREADS; wrk $wrk_ver -t$WRK_THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS rounds interleaved"
 echo "$(nproc) CPUs, $(uname -r); server and wrk share the CPUs; load average before $load_before, after $load_after"
-echo "baseline: per row the faster of nginx worker_processes {${NGINX_WORKERS// /, }} (column 'ngx'); ratios are osp/nginx"
+echo "baseline: nginx worker_processes {${NGINX_WORKERS// /, }} (per row the faster if several; column 'ngx'); figures are medians over the rounds, ratios osp/nginx of the medians, 'range' the lowest and highest per-round ratio"
 echo
-printf '%-10s %-9s %11s %11s %-4s %8s %9s %9s %9s\n' file encoding "osp req/s" "nginx req/s" ngx "req/s" "osp p99" "ngx p99" "p99"
-printf '%-10s %-9s %11s %11s %-4s %8s %9s %9s %9s\n' "" "" "" "" "" "ratio" "ms" "ms" "ratio"
-printf '%-10s %-9s %11s %11s %-4s %8s %9s %9s %9s\n' "" "" "" "" "" "(high=ok)" "" "" "(low=ok)"
+printf '%-10s %-9s %11s %11s %-4s %8s %11s %9s %9s %9s %11s\n' file encoding "osp req/s" "nginx req/s" ngx "req/s" "" "osp p99" "ngx p99" "p99" ""
+printf '%-10s %-9s %11s %11s %-4s %8s %11s %9s %9s %9s %11s\n' "" "" "" "" "" "ratio" "range" "ms" "ms" "ratio" "range"
+printf '%-10s %-9s %11s %11s %-4s %8s %11s %9s %9s %9s %11s\n' "" "" "" "" "" "(high=ok)" "" "" "" "(low=ok)" ""
 notes=()
 for k in $FILES; do
     for e in $ENCODINGS; do
@@ -689,8 +730,9 @@ for k in $FILES; do
         if [[ $e == br && ${osp_br[$k]} == 0 ]]; then
             label="br*"
         fi
-        awk -v f="${fname[$k]}" -v e="$label" -v or="$or" -v nr="$nr" -v w="${n#nginx-}" -v op="$op" -v np="$np" 'BEGIN {
-            printf "%-10s %-9s %11.0f %11.0f %-4s %7.2fx %9.3f %9.3f %8.2fx\n", f, e, or, nr, w, or / nr, op, np, (np > 0 ? op / np : 0) }'
+        awk -v f="${fname[$k]}" -v e="$label" -v or="$or" -v nr="$nr" -v w="${n#nginx-}" -v op="$op" -v np="$np" \
+            -v rr="$(ratio_range "$k" "$e" 1 "$n")" -v pr="$(ratio_range "$k" "$e" 3 "$n")" 'BEGIN {
+            printf "%-10s %-9s %11.0f %11.0f %-4s %7.2fx %11s %9.3f %9.3f %8.2fx %11s\n", f, e, or, nr, w, or / nr, rr, op, np, (np > 0 ? op / np : 0), pr }'
     done
 done
 for k in $FILES; do
@@ -730,8 +772,8 @@ json=$work/results.json
     printf '{\n  "benchmark": "bench/http",\n  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     printf '  "osp": {"git": "%s", "binary_sha256_prefix": "%s", "threads": %d},\n' "$git_rev" "$osp_sha" "$OSP_THREADS"
     printf '  "nginx": {"version": "%s", "worker_processes": [%s]},\n' "$nginx_ver" "$(sed 's/ /, /g' <<<"$NGINX_WORKERS")"
-    printf '  "wrk": {"version": "%s", "threads": %d, "connections": %d, "duration": "%s", "warmup": "%s"},\n' \
-        "$wrk_ver" "$WRK_THREADS" "$CONNS" "$DURATION" "$WARMUP"
+    printf '  "wrk": {"version": "%s", "threads": %d, "connections": %d, "duration": "%s", "warmup": "%s", "rounds": %d},\n' \
+        "$wrk_ver" "$WRK_THREADS" "$CONNS" "$DURATION" "$WARMUP" "$ROUNDS"
     printf '  "machine": {"cpus": %d, "kernel": "%s", "loadavg_before": "%s", "loadavg_after": "%s"},\n' \
         "$(nproc)" "$(uname -r)" "$load_before" "$load_after"
     printf '  "files": {'
@@ -760,8 +802,8 @@ json=$work/results.json
     for k in $FILES; do
         for e in $ENCODINGS; do
             n=$(best_nginx "$k" "$e")
-            printf '%s    {"file": "%s", "encoding": "%s", "nginx": "%s", "requests_per_s_osp_over_nginx": %s, "p99_osp_over_nginx": %s}' \
-                "$sep" "${fname[$k]}" "$e" "$n" \
+            printf '%s    {"file": "%s", "encoding": "%s", "nginx": "%s", "rounds_requests_per_s_ratio_range": "%s", "rounds_p99_ratio_range": "%s", "requests_per_s_osp_over_nginx": %s, "p99_osp_over_nginx": %s}' \
+                "$sep" "${fname[$k]}" "$e" "$n" "$(ratio_range "$k" "$e" 1 "$n")" "$(ratio_range "$k" "$e" 3 "$n")" \
                 "$(awk -v a="$(field "osp|$k|$e" 1)" -v b="$(field "$n|$k|$e" 1)" 'BEGIN { printf "%.4f", a / b }')" \
                 "$(awk -v a="$(field "osp|$k|$e" 3)" -v b="$(field "$n|$k|$e" 3)" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')"
             sep=$',\n'
