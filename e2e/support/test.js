@@ -37,3 +37,15 @@ export async function pluginFrame(page, plugin, contribution, nth = 0) {
   const handle = await host.locator('iframe').elementHandle();
   return handle.contentFrame();
 }
+
+// Waits until a plugin frame's height has followed its content (the SDK
+// reports it at most every 100 ms): clicking while the frame still
+// resizes can land where the target was a moment ago.
+export async function frameSettled(page, plugin, contribution, frame) {
+  const iframe = page.locator(`.plugin-frame[data-plugin="${plugin}"][data-contribution="${contribution}"] iframe`);
+  await expect.poll(async () => {
+    const box = await iframe.boundingBox();
+    const content = await frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+    return box !== null && Math.abs(Math.round(box.height) - content) <= 1;
+  }).toBe(true);
+}

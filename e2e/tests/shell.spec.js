@@ -1,7 +1,7 @@
 // The shell as a user meets it: sign in, the three plugin surfaces
 // (dashboard widgets, field renderers, object views), modals, theme,
 // sizing, and the tiles for plugins the core refused.
-import { appUrl, expect, pluginFrame, pluginOrigin, signIn, test } from '../support/test.js';
+import { appUrl, expect, frameSettled, pluginFrame, pluginOrigin, signIn, test } from '../support/test.js';
 
 test('a wrong password is refused with a clear message and no session', async ({ page }) => {
   await page.goto(appUrl());
@@ -101,6 +101,7 @@ test('the pipeline view moves a deal, toasts, and navigates to it', async ({ pag
   const lead = board.locator('[data-stage="lead"]');
   await expect(lead.locator('.deal')).toHaveCount(1);
   const title = await lead.locator('.deal .title').textContent();
+  await frameSettled(page, 'demo.pipeline', 'pipeline', board);
   await lead.getByRole('button', { name: /to qualified/ }).click();
   // The plugin toasts either way; the toast says what happened.
   await expect(page.locator('.toast')).toContainText(`${title} moved to qualified`);
