@@ -17,6 +17,15 @@
 #define OSP_EXIT_FAIL 1
 #define OSP_EXIT_USAGE 2
 
+/* Where the shell and the wasm core are, unless configured (the build
+ * points these at the source tree and build/wasm). */
+#ifndef OSP_DEFAULT_SHELL_DIR
+#define OSP_DEFAULT_SHELL_DIR "shell"
+#endif
+#ifndef OSP_DEFAULT_CORE_DIR
+#define OSP_DEFAULT_CORE_DIR "wasm"
+#endif
+
 int osp_cli_main(int argc, char **argv);
 
 /* Verbs; argv[0] is the verb itself. */

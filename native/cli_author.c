@@ -15,9 +15,6 @@
 #include "osp/hash.h"
 #include "osp/pack.h"
 
-#ifndef OSP_DEFAULT_SHELL_DIR
-#define OSP_DEFAULT_SHELL_DIR "shell"
-#endif
 #ifndef OSP_DEFAULT_TEMPLATE_DIR
 #define OSP_DEFAULT_TEMPLATE_DIR "templates"
 #endif

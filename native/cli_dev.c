@@ -20,13 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef OSP_DEFAULT_SHELL_DIR
-#define OSP_DEFAULT_SHELL_DIR "shell"
-#endif
-#ifndef OSP_DEFAULT_CORE_DIR
-#define OSP_DEFAULT_CORE_DIR "wasm"
-#endif
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef OSP_DEFAULT_SHELL_DIR
-#define OSP_DEFAULT_SHELL_DIR "shell"
-#endif
-#ifndef OSP_DEFAULT_CORE_DIR
-#define OSP_DEFAULT_CORE_DIR "wasm"
-#endif
-
 /* One setting: its flag, environment variable and config file key. */
 struct setting {
     const char *flag, *env, *key;
