@@ -28,6 +28,7 @@ async function main() {
       const contact = await osp.data.get({ object: 'contact', id: String(ctx.modal.id) });
       const close = text('button', 'Close');
       close.type = 'button';
+      close.className = 'close';
       close.addEventListener('click', () => osp.ui.close());
       root.replaceChildren(card(contact), close);
       close.focus();
