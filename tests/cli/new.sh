@@ -64,13 +64,10 @@ expect_fail not_found "$OSP" dev nothing
 # osp publish: token sources, refusals in plain words.
 "$OSP" keygen -o acme --no-password >/dev/null
 "$OSP" pack p-widget/plugin -k acme.key -o w.osplugin >/dev/null
-port=$(( 30000 + ($$ + 7) % 20000 ))
 data="$work/data"
-"$OSP" serve --app 127.0.0.1:$port --plugin 127.0.0.1:$((port + 1)) -d "$data" 2>serve.log &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+serve_start -d "$data"
 token=$("$OSP" publisher add acme --key acme.pub -d "$data" 2>/dev/null)
-url="http://127.0.0.1:$port"
+url=$app
 # A normal server has no dev endpoints (and never exposes CSP reports).
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/dev/csp-reports")" = 404 ] || fail "dev endpoint on serve"
 unset OSP_PUBLISH_TOKEN OSP_SERVER OSP_PUBLISH_CONFIG

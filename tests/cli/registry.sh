@@ -16,17 +16,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 data=$work/data
-port=$(( 30000 + ($$ * 7) % 20000 ))
-app=http://127.0.0.1:$port
-
-start_server() {
-  "$OSP" serve --app 127.0.0.1:$port --plugin 127.0.0.1:$((port + 1)) -d "$data" --threads 4 \
-    2>>"$work/serve.log" &
-  server_pid=$!
-  for _ in $(seq 100); do curl -sf "$app/healthz" >/dev/null && return 0; sleep 0.1; done
-  cat "$work/serve.log"
-  fail "server did not start"
-}
+start_server() { serve_start -d "$data" --threads 4; }
 
 "$OSP" keygen -o demo --no-password >/dev/null
 version() { # version V [PAD_KB]: a packed bundle of the sample plugin at version V

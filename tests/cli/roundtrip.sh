@@ -22,13 +22,8 @@ sed -i 's/Contacts at a glance/Kontacts at a glance/' x/osplugin.json
 digest=$(sed -n 's/.*digest=\([0-9a-f]\{64\}\).*/\1/p' x/osplugin.json.minisig)
 
 # A real server on free loopback ports.
-port=$(( 30000 + $$ % 20000 ))
 data="$work/data"
-"$OSP" serve --app 127.0.0.1:$port --plugin 127.0.0.1:$((port + 1)) -d "$data" \
-  2>"$work/serve.log" &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; fail "server up"; }
+serve_start -d "$data"
 
 token=$("$OSP" publisher add demo --key demo.pub -d "$data" 2>/dev/null)
 [[ $token == ospt_* ]] || fail "publisher add prints a token"

@@ -23,13 +23,7 @@ unset OSP_PASSWORD OSP_SCHEMA OSP_CONFIG
 expect_fail not_found "$OSP" user list -d "$work/nowhere"
 expect_fail not_found "$OSP" audit -d "$work/nowhere"
 
-port=$(( 30000 + ($$ * 7) % 20000 ))
-"$OSP" serve --app 127.0.0.1:$port --plugin 127.0.0.1:$((port + 1)) --sample-data \
-  2>"$work/serve.log" &
-server_pid=$!
-app="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$app/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "$app/healthz" >/dev/null || { cat "$work/serve.log"; fail "server up"; }
+serve_start --sample-data
 
 # login TENANT USER PASSWORD JAR: prints the HTTP status; the CSRF token
 # goes to JAR.csrf.
