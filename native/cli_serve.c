@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* One setting: its flag, environment variable and config file key. */
 struct setting {
@@ -22,7 +23,8 @@ struct setting {
 
 enum {
     S_APP, S_PLUGIN, S_APP_ORIGIN, S_PLUGIN_ORIGIN, S_DATA, S_SHELL, S_CORE, S_THREADS,
-    S_ACCESS_LOG, S_SCHEMA, S_CACHE_MB, S_MAX_UPLOAD_MB, S_COUNT
+    S_PLUGIN_WORKERS, S_PLUGIN_CONNECTIONS, S_ACCESS_LOG, S_SCHEMA, S_CACHE_MB,
+    S_MAX_UPLOAD_MB, S_COUNT
 };
 
 /* Numbers from the file are kept as text in numbers[i], like flag values. */
@@ -67,6 +69,18 @@ static int apply_config_file(const char *path, struct setting *set, char (*numbe
     return 0;
 }
 
+/* Each connection is a descriptor: lift the soft limit (often 1024) toward
+ * what the limits allow, within the hard limit.  Beyond it, accepting
+ * waits (the listener's backlog holds new connections meanwhile). */
+static void raise_fd_limit(rlim_t want)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= want)
+        return;
+    r.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max > want ? want : r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+}
+
 static int number(const char *verb, const char *name, const char *text, long lo, long hi,
                   long *out)
 {
@@ -89,6 +103,9 @@ int osp_cli_serve(int argc, char **argv)
         [S_SHELL] = {"--shell-dir", "OSP_SHELL_DIR", "shell_dir", OSP_DEFAULT_SHELL_DIR, 0},
         [S_CORE] = {"--core-dir", "OSP_CORE_DIR", "core_dir", OSP_DEFAULT_CORE_DIR, 0},
         [S_THREADS] = {"--threads", "OSP_THREADS", "threads", "64", 1},
+        [S_PLUGIN_WORKERS] = {"--plugin-workers", "OSP_PLUGIN_WORKERS", "plugin_workers", "0", 1},
+        [S_PLUGIN_CONNECTIONS] = {"--plugin-connections", "OSP_PLUGIN_CONNECTIONS",
+                                  "plugin_connections", "4096", 1},
         [S_ACCESS_LOG] = {"--access-log", "OSP_ACCESS_LOG", "access_log", NULL, 0},
         [S_SCHEMA] = {"--schema", "OSP_SCHEMA", "schema", NULL, 0},
         [S_CACHE_MB] = {"--cache-mb", "OSP_CACHE_MB", "cache_mb", "128", 1},
@@ -123,8 +140,11 @@ int osp_cli_serve(int argc, char **argv)
         if (flags[k])
             set[k].value = flags[k];
     }
-    long threads = 0, cache_mb = 0, upload_mb = 0;
+    long threads = 0, workers = 0, connections = 0, cache_mb = 0, upload_mb = 0;
     if (number("serve", "threads", set[S_THREADS].value, 2, 4096, &threads) ||
+        number("serve", "plugin_workers", set[S_PLUGIN_WORKERS].value, 0, 64, &workers) ||
+        number("serve", "plugin_connections", set[S_PLUGIN_CONNECTIONS].value, 1, 1 << 20,
+               &connections) ||
         number("serve", "cache_mb", set[S_CACHE_MB].value, 0, 65536, &cache_mb) ||
         number("serve", "max_upload_mb", set[S_MAX_UPLOAD_MB].value, 1, 1024, &upload_mb)) {
         cJSON_Delete(file);
@@ -140,6 +160,8 @@ int osp_cli_serve(int argc, char **argv)
         .core_dir = set[S_CORE].value,
         .schema = set[S_SCHEMA].value,
         .threads = (int)threads,
+        .plugin_workers = (int)workers,
+        .plugin_connections = (int)connections,
         .sample_data = sample_data,
         .access_log = set[S_ACCESS_LOG].value,
         .cache_bytes = (size_t)cache_mb << 20,
@@ -154,6 +176,7 @@ int osp_cli_serve(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit((rlim_t)connections + (rlim_t)threads + 256);
 
     struct osp_server *srv = NULL;
     char err[512] = "";
@@ -162,8 +185,13 @@ int osp_cli_serve(int argc, char **argv)
         cJSON_Delete(file);
         return osp_cli_fail(rc, "%s", err);
     }
-    fprintf(stderr, "osp serve: app on %s, plugins on %s, data in %s, %ld threads each\n",
-            cfg.app_listen, cfg.plugin_listen, cfg.data_dir, threads);
+    char loop[64] = "an event-loop worker per CPU";
+    if (workers)
+        snprintf(loop, sizeof loop, "%ld event-loop workers", workers);
+    fprintf(stderr,
+            "osp serve: app on %s (%ld threads), plugins on %s (%s, %ld connections at most), "
+            "data in %s\n",
+            cfg.app_listen, threads, cfg.plugin_listen, loop, connections, cfg.data_dir);
     fprintf(stderr, "osp serve: ready\n");
     int sig = 0;
     sigwait(&stop, &sig);

@@ -84,13 +84,12 @@ int osp_http_format_head(const struct osp_http_response *r, char *out, size_t ca
     return 0;
 }
 
-/* "Date: " + an IMF-fixdate (always 29 bytes) + CRLF. */
-#define DATE_LINE_LEN 37
+#define DATE_LINE_LEN OSP_HTTP_DATE_LINE_LEN
 
-/* The Date line for this second, formatted once per second per thread
- * (time() is a vDSO call; formatting is not free at tens of thousands of
- * responses a second).  Names spelled out so the locale cannot matter. */
-static const char *date_line(void)
+/* Formatted once per second per thread (time() is a vDSO call; formatting
+ * is not free at tens of thousands of responses a second).  Names spelled
+ * out so the locale cannot matter. */
+const char *osp_http_date_line(void)
 {
     static __thread char line[64]; /* room the compiler can prove; 37 used */
     static __thread time_t at = (time_t)-1;
@@ -160,7 +159,7 @@ static long long send_parts(struct mg_connection *c, const char *head, size_t he
     if (!nl)
         return -1;
     size_t status_len = (size_t)(nl - head) + 1;
-    const char *date = date_line();
+    const char *date = osp_http_date_line();
     char stack[OSP_HTTP_HEAD_MAX + DATE_LINE_LEN], *buf = scratch();
     size_t cap = SCRATCH_CAP;
     if (!buf) {
@@ -204,25 +203,64 @@ static long long send_response(struct mg_connection *c, const struct osp_http_re
 
 void osp_http_send_json(struct mg_connection *c, int status, const char *json, size_t len)
 {
-    struct osp_http_response r = {status, "application/json",
-                                  "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
-                                  json, len, 0};
+    struct osp_http_response r = {status, "application/json", OSP_HTTP_JSON_HEADERS, json, len,
+                                  0};
     osp_http_send(c, &r);
+}
+
+size_t osp_http_error_body(int err, const char *message, char *out, size_t cap)
+{
+    char msg[512];
+    osp_json_quote(message ? message : osp_strerror(err), msg, sizeof msg);
+    int n = snprintf(out, cap, "{\"error\":{\"code\":\"%s\",\"message\":%s}}",
+                     osp_error_code(err), msg);
+    if (n < 0 || (size_t)n >= cap)
+        n = snprintf(out, cap, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+                     osp_error_code(err), osp_strerror(err));
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
 void osp_http_send_error(struct mg_connection *c, int err, const char *message)
 {
-    char msg[512], body[768];
-    osp_json_quote(message ? message : osp_strerror(err), msg, sizeof msg);
-    int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":%s}}",
-                     osp_error_code(err), msg);
-    if (n < 0 || (size_t)n >= sizeof body)
-        n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-                     osp_error_code(err), osp_strerror(err));
-    osp_http_send_json(c, osp_error_http_status(err), body, (size_t)n);
+    char body[OSP_HTTP_ERROR_BODY_MAX];
+    size_t n = osp_http_error_body(err, message, body, sizeof body);
+    osp_http_send_json(c, osp_error_http_status(err), body, n);
     struct osp_http_stats *st = mg_get_user_connection_data(c);
     if (st)
         st->error = err;
+}
+
+int osp_http_build(const struct osp_http_response *r, unsigned char **out, size_t *len,
+                   size_t *body_len)
+{
+    *out = NULL;
+    *len = *body_len = 0;
+    char head[OSP_HTTP_HEAD_MAX];
+    size_t n;
+    int rc = osp_http_format_head(r, head, sizeof head, &n);
+    if (rc != 0)
+        return rc;
+    size_t body = !r->head_only && r->status != 304 && r->status != 204 ? r->body_len : 0;
+    unsigned char *p = malloc(n + body + 1);
+    if (!p)
+        return OSP_E_NO_MEMORY;
+    memcpy(p, head, n);
+    if (body)
+        memcpy(p + n, r->body, body);
+    *out = p;
+    *len = n + body;
+    *body_len = body;
+    return 0;
+}
+
+int osp_http_build_error(int err, const char *message, unsigned char **out, size_t *len,
+                         size_t *body_len)
+{
+    char body[OSP_HTTP_ERROR_BODY_MAX];
+    size_t n = osp_http_error_body(err, message, body, sizeof body);
+    struct osp_http_response r = {osp_error_http_status(err), "application/json",
+                                  OSP_HTTP_JSON_HEADERS, body, n, 0};
+    return osp_http_build(&r, out, len, body_len);
 }
 
 int osp_http_read_body(struct mg_connection *c, size_t max, char **out, size_t *len)

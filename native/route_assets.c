@@ -1,6 +1,8 @@
 /* The plugin origin: immutable plugin assets under
  * /ext-ui/<id>/<digest>/<path>, each HTML page with its plugin's CSP, and
- * the plugin SDK under /_osp/sdk/.  Nothing else exists here. */
+ * the plugin SDK under /_osp/sdk/.  Nothing else exists here.  Served by
+ * the event loop (evserver.h): every route fills in a whole response,
+ * which the loop writes. */
 #include "server_internal.h"
 #include "osp/csp.h"
 #include "osp/error.h"
@@ -274,7 +276,52 @@ static const struct osp_blob *build_response(struct osp_server *s, const struct 
     return osp_blobcache_put(s->blobs, key, (unsigned char *)p, sizeof *p + n304 + n200 + len);
 }
 
-static void serve_asset(struct osp__req *q, const char *rest)
+static void release_blob(void *cache, const void *blob)
+{
+    osp_blobcache_release(cache, blob);
+}
+
+static void release_malloc(void *unused, const void *bytes)
+{
+    (void)unused;
+    free((void *)bytes);
+}
+
+/* Answers with part of a cached prebuilt response (the reference passes to
+ * the loop, which releases it once written). */
+static void reply_blob(struct osp__asset_req *q, const struct osp_blob *b, const void *bytes,
+                       size_t len, int status, size_t body_len)
+{
+    *q->out = (struct osp_evreply){bytes, len, release_blob, q->s->blobs, b, 0};
+    q->stats.status = status;
+    q->stats.bytes = body_len;
+}
+
+/* Answers with bytes in a new buffer (ownership passes to the loop). */
+static void reply_owned(struct osp__asset_req *q, unsigned char *bytes, size_t len, int status,
+                        size_t body_len)
+{
+    *q->out = (struct osp_evreply){bytes, len, release_malloc, NULL, bytes, 0};
+    q->stats.status = status;
+    q->stats.bytes = body_len;
+}
+
+void osp__asset_error(struct osp__asset_req *q, int err, const char *message)
+{
+    unsigned char *bytes = NULL;
+    size_t len = 0, body_len = 0;
+    if (osp_http_build_error(err, message, &bytes, &len, &body_len) != 0)
+        return; /* out of memory: the loop closes the connection */
+    reply_owned(q, bytes, len, osp_error_http_status(err), body_len);
+    q->stats.error = err;
+}
+
+static int is_method(const struct osp__asset_req *q, const char *method)
+{
+    return strcmp(q->rq->method, method) == 0;
+}
+
+static void serve_asset(struct osp__asset_req *q, const char *rest)
 {
     char id[OSP_ID_MAX_LEN + 1], digest[OSP_SHA256_HEX_BYTES];
     const char *slash = strchr(rest, '/');
@@ -282,7 +329,7 @@ static void serve_asset(struct osp__req *q, const char *rest)
     const char *d = slash ? slash + 1 : NULL, *slash2 = d ? strchr(d, '/') : NULL;
     unsigned char bin[OSP_SHA256_BYTES];
     if (!slash || idl == 0 || idl > OSP_ID_MAX_LEN || !slash2 || slash2 - d != 64) {
-        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
+        osp__asset_error(q, OSP_E_NOT_FOUND, NULL);
         return;
     }
     memcpy(id, rest, idl);
@@ -292,7 +339,7 @@ static void serve_asset(struct osp__req *q, const char *rest)
     const char *path = slash2 + 1;
     if (osp_manifest_check_id(id) != 0 || osp_hash_from_hex(digest, bin, sizeof bin) != 0 ||
         osp_path_check(path) != 0) {
-        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
+        osp__asset_error(q, OSP_E_NOT_FOUND, NULL);
         return;
     }
     /* Every request asks the manifest cache first, so a revocation takes
@@ -300,16 +347,16 @@ static void serve_asset(struct osp__req *q, const char *rest)
     struct asset a;
     int rc = lookup(q->s, id, digest, path, &a);
     if (rc != 0) {
-        osp_http_send_error(q->c, rc,
-                            rc == OSP_E_NOT_FOUND  ? "no such file in this plugin version"
-                            : rc == OSP_E_REVOKED ? "this plugin version was revoked"
-                                                   : NULL);
+        osp__asset_error(q, rc,
+                         rc == OSP_E_NOT_FOUND  ? "no such file in this plugin version"
+                         : rc == OSP_E_REVOKED ? "this plugin version was revoked"
+                                                : NULL);
         return;
     }
-    int br = a.br_hex[0] && accepts_br(mg_get_header(q->c, "Accept-Encoding"));
+    int br = a.br_hex[0] && accepts_br(osp_httpreq_header(q->rq, "Accept-Encoding"));
     char etag[OSP_SHA256_HEX_BYTES + 8], key[OSP_BLOBCACHE_KEY_MAX + 1];
     snprintf(etag, sizeof etag, "\"%s%s\"", a.hex, br ? ".br" : "");
-    int not_modified = etag_matches(mg_get_header(q->c, "If-None-Match"), etag);
+    int not_modified = etag_matches(osp_httpreq_header(q->rq, "If-None-Match"), etag);
     response_key(&a, br, digest, path, key);
     const struct osp_blob *b = osp_blobcache_get(q->s->blobs, key);
     if (!b && not_modified) {
@@ -317,40 +364,52 @@ static void serve_asset(struct osp__req *q, const char *rest)
         char headers[ASSET_HEADERS_MAX];
         asset_headers(&a, br, headers, sizeof headers);
         struct osp_http_response r = {304, NULL, headers, NULL, 0, 1};
-        osp_http_send(q->c, &r);
+        unsigned char *bytes;
+        size_t len, body_len;
+        if (osp_http_build(&r, &bytes, &len, &body_len) == 0)
+            reply_owned(q, bytes, len, 304, 0);
+        else
+            osp__asset_error(q, OSP_E_INTERNAL, NULL);
         return;
     }
     if (!b && !(b = build_response(q->s, &a, br, key))) {
-        osp_http_send_error(q->c, OSP_E_INTERNAL, NULL);
+        osp__asset_error(q, OSP_E_INTERNAL, NULL);
         return;
     }
     const struct prebuilt *p = (const struct prebuilt *)(const void *)b->data;
     if (not_modified)
-        osp_http_send_prebuilt(q->c, 304, p->bytes, p->head304, 0);
-    else if (osp__is_method(q, "HEAD"))
-        osp_http_send_prebuilt(q->c, 200, p->bytes + p->head304, p->head200, 0);
+        reply_blob(q, b, p->bytes, p->head304, 304, 0);
+    else if (is_method(q, "HEAD"))
+        reply_blob(q, b, p->bytes + p->head304, p->head200, 200, 0);
     else
-        osp_http_send_prebuilt(q->c, 200, p->bytes + p->head304, p->head200 + p->body, p->body);
-    osp_blobcache_release(q->s->blobs, b);
+        reply_blob(q, b, p->bytes + p->head304, p->head200 + p->body, 200, p->body);
 }
 
-void osp__route_plugin(struct osp__req *q)
+void osp__route_plugin(struct osp__asset_req *q)
 {
-    if (!osp__is_method(q, "GET") && !osp__is_method(q, "HEAD")) {
-        osp_http_send_error(q->c, OSP_E_METHOD_NOT_ALLOWED, NULL);
+    if (!is_method(q, "GET") && !is_method(q, "HEAD")) {
+        osp__asset_error(q, OSP_E_METHOD_NOT_ALLOWED, NULL);
         return;
     }
-    if (strncmp(q->path, "/ext-ui/", 8) == 0) {
+    const char *path = q->rq->path;
+    if (strncmp(path, "/ext-ui/", 8) == 0) {
         q->route = OSP_ROUTE_ASSET;
-        serve_asset(q, q->path + 8);
-    } else if (strncmp(q->path, "/_osp/sdk/", 10) == 0) {
+        serve_asset(q, path + 8);
+    } else if (strncmp(path, "/_osp/sdk/", 10) == 0) {
         char sdk[PATH_MAX];
         q->route = OSP_ROUTE_SDK;
         snprintf(sdk, sizeof sdk, "%s/sdk", q->s->shell_dir);
-        osp__send_file(q, sdk, q->path + 10,
-                       "Access-Control-Allow-Origin: *\r\n"
-                       "Cross-Origin-Resource-Policy: cross-origin\r\n");
+        unsigned char *bytes;
+        size_t len, body_len;
+        int rc = osp__static_response(sdk, path + 10,
+                                      "Access-Control-Allow-Origin: *\r\n"
+                                      "Cross-Origin-Resource-Policy: cross-origin\r\n",
+                                      is_method(q, "HEAD"), &bytes, &len, &body_len);
+        if (rc == 0)
+            reply_owned(q, bytes, len, 200, body_len);
+        else
+            osp__asset_error(q, rc, NULL);
     } else {
-        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
+        osp__asset_error(q, OSP_E_NOT_FOUND, NULL);
     }
 }

@@ -1,9 +1,11 @@
 /* osp serve: lifecycle, request validation, access log and metrics around
- * every request.  Routes live in route_assets.c (plugin origin) and
- * route_api.c (app origin). */
+ * every request.  The app origin runs on civetweb, the plugin origin on
+ * osp's own event loop (evserver.h says why).  Routes live in
+ * route_assets.c (plugin origin) and route_api.c (app origin). */
 #include "server_internal.h"
 #include "osp/error.h"
 #include "osp/fsutil.h"
+#include "osp/httpreq.h"
 #include "osp/json.h"
 #include "osp/path.h"
 #include "osp/perm.h"
@@ -19,7 +21,13 @@
 #include <unistd.h>
 
 #define STATIC_MAX (8u * 1024u * 1024u)
-#define DRAIN_MAX_MS 30000 /* = request_timeout_ms: no request lasts longer */
+#define REQUEST_MS 30000    /* a request (head, and body on the app origin) must arrive within */
+#define KEEP_ALIVE_MS 5000  /* idle time between keep-alive requests */
+#define DRAIN_MAX_MS REQUEST_MS /* no app request lasts longer */
+#define PLUGIN_DRAIN_MS 5000
+/* A number macro as the text civetweb's options take. */
+#define TEXT(x) TEXT_(x)
+#define TEXT_(x) #x
 
 int64_t osp__now_ms(void)
 {
@@ -33,29 +41,40 @@ int osp__is_method(const struct osp__req *q, const char *method)
     return strcmp(q->ri->request_method, method) == 0;
 }
 
-void osp__send_file(struct osp__req *q, const char *dir, const char *rel, const char *headers)
+int osp__static_response(const char *dir, const char *rel, const char *headers, int head_only,
+                         unsigned char **out, size_t *len, size_t *body_len)
 {
     char path[PATH_MAX], *data = NULL;
-    size_t len = 0;
-    if (osp_path_check(rel) != 0) {
-        osp_http_send_error(q->c, OSP_E_NOT_FOUND, NULL);
-        return;
-    }
+    size_t n = 0;
+    if (osp_path_check(rel) != 0)
+        return OSP_E_NOT_FOUND;
     snprintf(path, sizeof path, "%s/%s", dir, rel);
-    int rc = osp_fs_read(path, STATIC_MAX, &data, &len);
-    if (rc != 0) {
-        osp_http_send_error(q->c, rc == OSP_E_NOT_FOUND ? OSP_E_NOT_FOUND : OSP_E_INTERNAL, NULL);
-        return;
-    }
+    int rc = osp_fs_read(path, STATIC_MAX, &data, &n);
+    if (rc != 0)
+        return rc == OSP_E_NOT_FOUND ? OSP_E_NOT_FOUND : OSP_E_INTERNAL;
     char all[2048];
     snprintf(all, sizeof all,
              "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
              "Referrer-Policy: no-referrer\r\n%s",
              headers ? headers : "");
-    struct osp_http_response r = {200, osp_path_mime_type(rel), all, data, len,
-                                  osp__is_method(q, "HEAD")};
-    osp_http_send(q->c, &r);
+    struct osp_http_response r = {200, osp_path_mime_type(rel), all, data, n, head_only};
+    rc = osp_http_build(&r, out, len, body_len);
     free(data);
+    return rc == 0 ? 0 : OSP_E_INTERNAL;
+}
+
+void osp__send_file(struct osp__req *q, const char *dir, const char *rel, const char *headers)
+{
+    unsigned char *bytes;
+    size_t len, body_len;
+    int rc = osp__static_response(dir, rel, headers, osp__is_method(q, "HEAD"), &bytes, &len,
+                                  &body_len);
+    if (rc != 0) {
+        osp_http_send_error(q->c, rc, NULL);
+        return;
+    }
+    osp_http_send_prebuilt(q->c, 200, bytes, len, body_len);
+    free(bytes);
 }
 
 void osp__forget_plugin(struct osp_server *s, const char *plugin_id)
@@ -69,65 +88,24 @@ void osp__forget_plugin(struct osp_server *s, const char *plugin_id)
 
 /* ---- validation before routing ------------------------------------------ */
 
-/* osp's own request checks, so civetweb's leniencies never matter: the
- * raw path (civetweb does not decode it: decode_url=no) has no '%' (so no
- * encoded NUL, slash or dot), backslash, control byte, "//", "/./" or
- * "/../"; HTTP/1.1 needs Host; Content-Length appears at most once, as
- * digits, and never together with Transfer-Encoding.  Returns 0 or the
- * refusal's error with a fixed message in *why. */
+/* osp's own request checks (osp_httpreq_check), so civetweb's leniencies
+ * never matter; civetweb does not decode the path (decode_url=no). */
 static int validate(const struct mg_request_info *ri, const char *path, const char **why)
 {
-    if (!path || path[0] != '/') {
-        *why = "the request target must be an absolute path";
-        return OSP_E_BAD_REQUEST;
-    }
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p == '%' || *p == '\\' || *p < 0x21 || *p >= 0x7f) {
-            *why = "the path has an encoded, escaped or control character";
-            return OSP_E_BAD_REQUEST;
-        }
-    if (strstr(path, "//") || strstr(path, "/./") || strstr(path, "/../") ||
-        (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0)) {
-        *why = "the path is not normalised";
-        return OSP_E_BAD_REQUEST;
-    }
-    int host = 0, lengths = 0, te = 0;
-    for (int i = 0; i < ri->num_headers; i++) {
-        const char *name = ri->http_headers[i].name, *value = ri->http_headers[i].value;
-        if (strcasecmp(name, "Host") == 0)
-            host++;
-        else if (strcasecmp(name, "Transfer-Encoding") == 0)
-            te++;
-        else if (strcasecmp(name, "Content-Length") == 0) {
-            lengths++;
-            size_t n = strlen(value);
-            if (n == 0 || n > 18 || strspn(value, "0123456789") != n) {
-                *why = "Content-Length is not a number";
-                return OSP_E_BAD_REQUEST;
-            }
-        }
-    }
-    if (ri->http_version && strcmp(ri->http_version, "1.1") == 0 && host != 1) {
-        *why = host ? "more than one Host header" : "HTTP/1.1 requires a Host header";
-        return OSP_E_BAD_REQUEST;
-    }
-    if (lengths > 1) {
-        *why = "more than one Content-Length header";
-        return OSP_E_BAD_REQUEST;
-    }
-    if (te) {
-        *why = lengths ? "Content-Length together with Transfer-Encoding"
-                       : "send request bodies with Content-Length, not Transfer-Encoding";
-        return OSP_E_BAD_REQUEST;
-    }
-    return 0;
+    struct osp_httpreq_header h[OSP_HTTPREQ_HEADERS_MAX];
+    int n = ri->num_headers < OSP_HTTPREQ_HEADERS_MAX ? ri->num_headers : OSP_HTTPREQ_HEADERS_MAX;
+    for (int i = 0; i < n; i++)
+        h[i] = (struct osp_httpreq_header){ri->http_headers[i].name, ri->http_headers[i].value};
+    return osp_httpreq_check(path, ri->http_version, h, n, why);
 }
 
 /* ---- access log ---------------------------------------------------------- */
 
-static void access_log(const struct osp__req *q, const char *origin, double seconds)
+static void access_log(const struct osp_server *s, const char *origin, const char *method_in,
+                       const char *path_in, enum osp_route route,
+                       const struct osp_http_stats *stats, double seconds, const char *remote)
 {
-    if (q->s->access_log < 0)
+    if (s->access_log < 0)
         return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -137,33 +115,52 @@ static void access_log(const struct osp__req *q, const char *origin, double seco
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     /* Request bytes are quoted (and bounded) so a path cannot forge lines. */
     char trimmed[201];
-    snprintf(trimmed, sizeof trimmed, "%s", q->path ? q->path : "");
+    snprintf(trimmed, sizeof trimmed, "%s", path_in ? path_in : "");
     osp_json_quote(trimmed, path, sizeof path);
     char m[9];
-    snprintf(m, sizeof m, "%s", q->ri->request_method);
+    snprintf(m, sizeof m, "%s", method_in ? method_in : "");
     osp_json_quote(m, method, sizeof method);
     int n = snprintf(line, sizeof line,
                      "{\"ts\":\"%s.%03ldZ\",\"origin\":\"%s\",\"method\":%s,\"route\":\"%s\","
                      "\"path\":%s,\"status\":%d,\"bytes\":%llu,\"ms\":%.3f,\"remote\":\"%s\"%s%s%s}\n",
                      when, ts.tv_nsec / 1000000, origin, method,
-                     osp_metrics_route_label(q->route), path, q->stats.status, q->stats.bytes,
-                     seconds * 1000, q->ri->remote_addr, q->stats.error ? ",\"error\":\"" : "",
-                     q->stats.error ? osp_error_code(q->stats.error) : "",
-                     q->stats.error ? "\"" : "");
+                     osp_metrics_route_label(route), path, stats->status, stats->bytes,
+                     seconds * 1000, remote, stats->error ? ",\"error\":\"" : "",
+                     stats->error ? osp_error_code(stats->error) : "", stats->error ? "\"" : "");
     if (n > 0 && (size_t)n < sizeof line) {
         /* One write per line: O_APPEND keeps concurrent lines whole. */
-        ssize_t w = write(q->s->access_log, line, (size_t)n);
+        ssize_t w = write(s->access_log, line, (size_t)n);
         (void)w;
     }
 }
 
-static int dispatch(struct mg_connection *c, struct osp_server *s, int plugin_origin)
+static double seconds_since(const struct timespec *t0)
 {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void account(struct osp_server *s, const char *origin, const char *method,
+                    const char *path, enum osp_route route, const struct osp_http_stats *stats,
+                    const struct timespec *t0, const char *remote)
+{
+    double seconds = seconds_since(t0);
+    osp_metrics_request(s->metrics, route, stats->status, seconds, stats->bytes);
+    if (stats->error)
+        osp_metrics_refusal(s->metrics, stats->error);
+    access_log(s, origin, method, path, route, stats, seconds, remote);
+}
+
+/* The app origin's requests, on civetweb's threads. */
+static int app_handler(struct mg_connection *c, void *cbdata)
+{
+    struct osp_server *s = cbdata;
     /* Counted before looking at stopping, so osp_server_stop either sees
      * this request in flight and waits for it, or it sees stopping. */
     __atomic_add_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
     int stopping = __atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST);
-    struct timespec t0, t1;
+    struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct osp__req q;
     memset(&q, 0, sizeof q);
@@ -179,18 +176,11 @@ static int dispatch(struct mg_connection *c, struct osp_server *s, int plugin_or
         osp_http_send_error(c, rc, why);
     else if (stopping) /* arrived after SIGTERM: nothing done, try again elsewhere */
         osp_http_send_error(c, OSP_E_UNAVAILABLE, "the server is shutting down");
-    else if (plugin_origin)
-        osp__route_plugin(&q);
     else
         osp__route_app(&q);
     if (q.stats.status == 0) /* a route that forgot to answer is a bug */
         osp_http_send_error(c, OSP_E_INTERNAL, NULL);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    osp_metrics_request(s->metrics, q.route, q.stats.status, seconds, q.stats.bytes);
-    if (q.stats.error)
-        osp_metrics_refusal(s->metrics, q.stats.error);
-    access_log(&q, plugin_origin ? "plugin" : "app", seconds);
+    account(s, "app", q.ri->request_method, q.path, q.route, &q.stats, &t0, q.ri->remote_addr);
     mg_set_user_connection_data(c, NULL);
     __atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_SEQ_CST);
     return q.stats.status;
@@ -207,14 +197,24 @@ static int authorize_all(struct mg_connection *c, void *cbdata)
     return 1;
 }
 
-static int app_handler(struct mg_connection *c, void *cbdata)
+/* The plugin origin's requests, on the event loop's workers (which have
+ * already parsed and checked the head, and refused what fails). */
+static void plugin_handler(void *ud, const struct osp_evrequest *r, struct osp_evreply *out)
 {
-    return dispatch(c, cbdata, 0);
-}
-
-static int plugin_handler(struct mg_connection *c, void *cbdata)
-{
-    return dispatch(c, cbdata, 1);
+    struct osp_server *s = ud;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct osp__asset_req q = {s, r->req, OSP_ROUTE_OTHER, {0, 0, 0}, out};
+    if (r->refusal)
+        osp__asset_error(&q, r->refusal, r->why);
+    else if (r->draining)
+        osp__asset_error(&q, OSP_E_UNAVAILABLE, "the server is shutting down");
+    else
+        osp__route_plugin(&q);
+    if (q.stats.status == 0) /* a route that forgot to answer is a bug */
+        osp__asset_error(&q, OSP_E_INTERNAL, NULL);
+    account(s, "plugin", r->req ? r->req->method : NULL, r->req ? r->req->path : NULL, q.route,
+            &q.stats, &t0, r->remote);
 }
 
 /* civetweb's own errors (malformed request lines, oversized headers…) get
@@ -236,8 +236,8 @@ static int log_message(const struct mg_connection *c, const char *message)
     return 1;
 }
 
-static struct mg_context *start_listener(const char *listen, int threads, void *self,
-                                         mg_request_handler handler, char *err, size_t err_cap)
+static struct mg_context *start_app_listener(const char *listen, int threads, void *self,
+                                             char *err, size_t err_cap)
 {
     char nthreads[16], backlog[16];
     snprintf(nthreads, sizeof nthreads, "%d", threads);
@@ -253,9 +253,9 @@ static struct mg_context *start_listener(const char *listen, int threads, void *
                              "enable_directory_listing", "no",
                              "decode_url", "no",
                              "enable_keep_alive", "yes",
-                             "keep_alive_timeout_ms", "5000",
-                             "request_timeout_ms", "30000",
-                             "max_request_size", "16384",
+                             "keep_alive_timeout_ms", TEXT(KEEP_ALIVE_MS),
+                             "request_timeout_ms", TEXT(REQUEST_MS),
+                             "max_request_size", TEXT(OSP_HTTPREQ_HEAD_MAX),
                              "tcp_nodelay", "1",
                              "linger_timeout_ms", "0",
                              NULL};
@@ -268,7 +268,7 @@ static struct mg_context *start_listener(const char *listen, int threads, void *
         snprintf(err, err_cap, "cannot listen on %s (in use, or not a local address)", listen);
         return NULL;
     }
-    mg_set_request_handler(ctx, "/", handler, self);
+    mg_set_request_handler(ctx, "/", app_handler, self);
     mg_set_auth_handler(ctx, "/", authorize_all, NULL);
     return ctx;
 }
@@ -357,12 +357,20 @@ int osp_server_start(const struct osp_server_config *cfg, struct osp_server **ou
     if (rc == 0 && cfg->sample_data && (rc = osp_samples_seed(s->db)) != 0)
         snprintf(err, err_cap, "cannot seed the sample users and records");
     int threads = cfg->threads > 0 ? cfg->threads : 64;
-    if (rc == 0 && !(s->app = start_listener(cfg->app_listen, threads, s, app_handler, err,
-                                             err_cap)))
+    if (rc == 0 && !(s->app = start_app_listener(cfg->app_listen, threads, s, err, err_cap)))
         rc = OSP_E_IO;
-    if (rc == 0 && !(s->plugin = start_listener(cfg->plugin_listen, threads, s, plugin_handler,
-                                                err, err_cap)))
-        rc = OSP_E_IO;
+    struct osp_evserver_config ev = {
+        .listen = cfg->plugin_listen,
+        .workers = cfg->plugin_workers,
+        .max_connections = cfg->plugin_connections,
+        .request_ms = REQUEST_MS,
+        .keep_alive_ms = KEEP_ALIVE_MS,
+        .write_ms = REQUEST_MS,
+        .handler = plugin_handler,
+        .ud = s,
+    };
+    if (rc == 0)
+        rc = osp_evserver_start(&ev, &s->plugin, err, err_cap);
     if (rc != 0) {
         osp_server_stop(s);
         return rc;
@@ -386,11 +394,12 @@ void osp_server_stop(struct osp_server *s)
         struct timespec ten = {0, 10 * 1000 * 1000};
         nanosleep(&ten, NULL);
     }
-    /* mg_stop closes the listeners and joins every worker. */
+    /* mg_stop closes the listener and joins every worker. */
     if (s->app)
         mg_stop(s->app);
-    if (s->plugin)
-        mg_stop(s->plugin);
+    /* The plugin origin answers only from memory or the store: its
+     * responses being written get a few seconds to finish. */
+    osp_evserver_stop(s->plugin, PLUGIN_DRAIN_MS);
     for (size_t i = 0; i < OSP__MANIFEST_SLOTS; i++) {
         osp_manifest_free(s->manifests[i].manifest);
         free(s->manifests[i].br);

@@ -12,6 +12,7 @@
 #include "osp/blobcache.h"
 #include "osp/records.h"
 #include "osp/schema.h"
+#include "osp/evserver.h"
 #include "osp/http.h"
 #include "osp/manifest.h"
 #include "osp/metrics.h"
@@ -44,7 +45,8 @@ struct osp_server {
     int secure_cookies; /* the app origin is https */
     size_t max_upload;
     int access_log; /* fd, or -1 */
-    struct mg_context *app, *plugin;
+    struct mg_context *app;     /* civetweb: the app origin */
+    struct osp_evserver *plugin; /* the event loop: the plugin origin */
     struct osp_registry *reg;
     struct osp_db *db; /* the registry's, shared with auth, records, audit */
     struct osp_schema *schema;
@@ -76,11 +78,31 @@ struct osp__req {
 
 int64_t osp__now_ms(void);
 
+/* One plugin-origin request in flight: the route fills in *out. */
+struct osp__asset_req {
+    struct osp_server *s;
+    const struct osp_httpreq *rq;
+    enum osp_route route;
+    struct osp_http_stats stats;
+    struct osp_evreply *out;
+};
+
 /* Routes of each origin (native/route_assets.c, native/route_api.c). */
-void osp__route_plugin(struct osp__req *q);
+void osp__route_plugin(struct osp__asset_req *q);
 void osp__route_app(struct osp__req *q);
 
-/* Static files from dir (shell, core, SDK) with extra header lines. */
+/* Answers a plugin-origin request with the JSON error for err (message as
+ * for osp_http_send_error). */
+void osp__asset_error(struct osp__asset_req *q, int err, const char *message);
+
+/* A static file from dir (shell, core, SDK) as a whole 200 response in a
+ * new buffer (head only for HEAD), with extra header lines.  Returns 0,
+ * OSP_E_NOT_FOUND (no such file, or rel is not a plain relative path) or
+ * OSP_E_INTERNAL. */
+int osp__static_response(const char *dir, const char *rel, const char *headers, int head_only,
+                         unsigned char **out, size_t *len, size_t *body_len);
+
+/* The same, sent over civetweb (an error response when it fails). */
 void osp__send_file(struct osp__req *q, const char *dir, const char *rel, const char *headers);
 
 /* Forgets cached manifests of plugin_id (after a revocation through the

@@ -1,7 +1,11 @@
-/* HTTP responses and request bodies over civetweb, in one place.
+/* HTTP responses, in one place: built in one buffer, then sent over
+ * civetweb (the app origin) or handed whole to the event loop (the plugin
+ * origin, evserver.h); and request bodies over civetweb.
  *
- * Every response osp sends goes through osp_http_send or, when it was built
- * beforehand, osp_http_send_prebuilt: the status line and all headers are
+ * Every response osp sends is built by osp_http_format_head (osp_http_build
+ * and osp_http_build_error make a whole response of it), and civetweb's
+ * go out through osp_http_send or, when built beforehand,
+ * osp_http_send_prebuilt: the status line and all headers are
  * built in one buffer (osp_http_format_head), the Date header (RFC 9110
  * requires it of an origin server with a clock) is inserted after the
  * status line when the response is sent, and for bodies up to
@@ -59,6 +63,36 @@ int osp_http_format_head(const struct osp_http_response *r, char *out, size_t ca
  * failed. */
 long long osp_http_send_prebuilt(struct mg_connection *c, int status, const void *bytes,
                                  size_t len, size_t body_len);
+
+/* "Date: " + an IMF-fixdate (always 29 bytes) + CRLF. */
+#define OSP_HTTP_DATE_LINE_LEN 37
+
+/* The Date line for the current second (OSP_HTTP_DATE_LINE_LEN bytes and
+ * a NUL), in a per-thread buffer valid until this thread's next call. */
+const char *osp_http_date_line(void);
+
+/* The headers of every JSON response (besides Content-Type and -Length). */
+#define OSP_HTTP_JSON_HEADERS "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+
+#define OSP_HTTP_ERROR_BODY_MAX 768
+
+/* Writes the JSON error body for err ({"error":{"code","message"}};
+ * message replaces the default one when not NULL and must not contain
+ * request bytes) into out and returns its length (cap: at least
+ * OSP_HTTP_ERROR_BODY_MAX). */
+size_t osp_http_error_body(int err, const char *message, char *out, size_t cap);
+
+/* A whole response in one new buffer (*out, free it): the head as
+ * osp_http_format_head builds it, then the body unless r is head_only, 304
+ * or 204.  *body_len is the body bytes included.  Returns 0, OSP_E_TOO_BIG
+ * (headers over OSP_HTTP_HEAD_MAX) or OSP_E_NO_MEMORY. */
+int osp_http_build(const struct osp_http_response *r, unsigned char **out, size_t *len,
+                   size_t *body_len);
+
+/* The JSON error response for err (as osp_http_send_error sends it) in one
+ * new buffer, as osp_http_build makes it.  Returns 0 or OSP_E_NO_MEMORY. */
+int osp_http_build_error(int err, const char *message, unsigned char **out, size_t *len,
+                         size_t *body_len);
 
 /* Sends the JSON error for err with its HTTP status; message replaces the
  * default message when not NULL (it must not contain request bytes). */

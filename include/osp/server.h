@@ -1,4 +1,5 @@
-/* osp serve: two civetweb listeners over one registry and blob store.
+/* osp serve: two listeners over one registry and blob store: civetweb for
+ * the app origin, osp's own event loop (evserver.h) for the plugin origin.
  *
  * The app origin serves the shell, the wasm core, the publish API, the
  * installed-plugins API and the data API.  The plugin origin serves only
@@ -19,7 +20,9 @@ struct osp_server_config {
     const char *data_dir;      /* registry.db and blobs/ live here */
     const char *shell_dir;     /* the shell's static files (and sdk/) */
     const char *core_dir;      /* osp-core.js and osp-core.wasm */
-    int threads;               /* per listener; one per keep-alive client expected (64) */
+    int threads;               /* app origin: civetweb threads, one per keep-alive client (64) */
+    int plugin_workers;        /* plugin origin: event-loop threads (0: one per CPU) */
+    int plugin_connections;    /* plugin origin: open connections at most (0: 4096) */
     int sample_data;           /* seed the demo's sample users and records (samples.h) */
     const char *schema;        /* data schema file; NULL for the built-in CRM schema */
     const char *access_log;    /* JSON lines to this file, "-" for stderr, NULL for none */

@@ -170,6 +170,32 @@ static size_t list_dir(const char *dir, const char *suffix, char **names, size_t
 
 /* ---- manifests ---------------------------------------------------------- */
 
+/* Request heads: what browsers and wrk send to the plugin origin, and the
+ * hostile shapes the integration tests refuse. */
+static void httpreq_seeds(void)
+{
+    static const struct {
+        const char *name, *text;
+    } seeds[] = {
+        {"asset-get", "GET /ext-ui/acme.kanban/0123456789abcdef0123456789abcdef0123456789abcdef"
+                      "0123456789abcdef/board.html HTTP/1.1\r\nHost: 127.0.0.1:8081\r\n"
+                      "Accept-Encoding: gzip, deflate, br\r\nIf-None-Match: \"ab\"\r\n"
+                      "Sec-Fetch-Dest: iframe\r\n\r\n"},
+        {"pipelined", "GET /a HTTP/1.1\r\nHost: x\r\n\r\nHEAD /b?q=1 HTTP/1.1\r\nHost: x\r\n"
+                      "Connection: close\r\n\r\n"},
+        {"http10-keep-alive", "GET /_osp/sdk/v1/osp.js HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"},
+        {"body", "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"},
+        {"chunked", "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+        {"encoded", "GET /ext-ui/a%2f..%2e%2e%00/x HTTP/1.1\r\nHost: x\r\n\r\n"},
+        {"bare-lf", "GET / HTTP/1.1\nHost: x\n\n"},
+        {"folded", "GET / HTTP/1.1\r\nHost: x\r\n folded: y\r\n\r\n"},
+        {"unterminated", "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\nX-Pad: aaaa"},
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+        put("httpreq", seeds[i].name, seeds[i].text, strlen(seeds[i].text));
+}
+
 static void manifest_seeds(const char *packed_manifest, size_t packed_len)
 {
     char dir[4096], path[4096], *names[64];
@@ -619,10 +645,11 @@ static void rm_tree(const char *dir)
 /* Copies the example plugin into tmp with its publisher set to pub. */
 static void example_as(const char *tmp, const char *pub)
 {
-    static const char *const files[] = {"widget.html", "widget.js", "widget.css"};
+    static const char *const files[] = {"widget.html", "widget.js", "widget.css", "card.html",
+                                        "card.js"};
     char path[4096];
     size_t len;
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/docs/examples/contacts-widget/%s", src_root, files[i]);
         char *data = read_file(path, &len);
         snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
@@ -722,6 +749,7 @@ int main(int argc, char **argv)
     rm_tree(tmp);
     free(tmp);
 
+    httpreq_seeds();
     bundle_variants(good, good_len, k1);
     broken_archives(good, good_len);
 

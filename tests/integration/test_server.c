@@ -424,6 +424,82 @@ static void access_log_is_json_lines(void)
     free(text);
 }
 
+/* The plugin origin's own server refuses what no browser sends, with our
+ * JSON errors and never the request's bytes, and still pipelines. */
+static void plugin_origin_refuses_hostile_heads(void)
+{
+    static const struct {
+        const char *name, *bytes;
+        int status;
+    } cases[] = {
+        {"no Host on HTTP/1.1", "GET /ext-ui/x HTTP/1.1\r\n\r\n", 400},
+        {"two Host headers", "GET /ext-ui/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        {"encoded NUL", "GET /ext-ui/a%00<script> HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"encoded slash", "GET /ext-ui/demo.contacts%2fx/y HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"encoded dots", "GET /ext-ui/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"dot segments", "GET /ext-ui/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"backslash", "GET /ext-ui\\..\\x HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"asterisk target", "GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"absolute-form target", "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"bare LF", "GET /ext-ui/x HTTP/1.1\nHost: x\n\n", 400},
+        {"folded header", "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\n evil: 1\r\n\r\n", 400},
+        {"duplicate Content-Length",
+         "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+         400},
+        {"malformed Content-Length",
+         "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\nx", 400},
+        {"Content-Length with Transfer-Encoding",
+         "POST /ext-ui/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: "
+         "chunked\r\n\r\n0\r\n\r\n",
+         400},
+        {"a body", "POST /ext-ui/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nevil!", 405},
+        {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int status;
+        char *reply = raw(H.plugin_port, cases[i].bytes, strlen(cases[i].bytes), &status);
+        if (status != cases[i].status)
+            fprintf(stderr, "%s: status %d\n%s\n", cases[i].name, status, reply);
+        CHECK_INT(status, cases[i].status);
+        CHECK(strstr(reply, "{\"error\":{\"code\":\"") != NULL &&
+              strstr(reply, "Connection: close\r\n") != NULL);
+        CHECK(strstr(reply, "script") == NULL && strstr(reply, "passwd") == NULL &&
+              strstr(reply, "evil") == NULL);
+        free(reply);
+    }
+    char big[40000];
+    int n = snprintf(big, sizeof big, "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+    memset(big + n, 'a', 30000);
+    memcpy(big + n + 30000, "\r\n\r\n", 5);
+    int status;
+    char *reply = raw(H.plugin_port, big, strlen(big), &status);
+    CHECK_INT(status, 413);
+    CHECK_CONTAINS(reply, "\"code\":\"too_big\"");
+    CHECK(strstr(reply, "aaaa") == NULL);
+    free(reply);
+
+    /* Two asset requests in one segment: two answers, in order; HTTP/1.0
+     * without keep-alive is told the connection ends. */
+    char two[600];
+    n = snprintf(two, sizeof two,
+                 "GET /ext-ui/demo.contacts/%s/widget.js HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "HEAD /ext-ui/demo.contacts/%s/widget.html HTTP/1.0\r\n\r\n",
+                 digest, digest);
+    reply = raw(H.plugin_port, two, (size_t)n, &status);
+    CHECK_INT(status, 200);
+    const char *second = strstr(reply + 1, "HTTP/1.1 200 OK\r\n");
+    CHECK(second != NULL);
+    CHECK(second && strstr(second, "Content-Type: text/html") != NULL &&
+          strstr(second, "Connection: close\r\n") != NULL);
+    CHECK(strstr(reply, "Content-Type: text/javascript") < second);
+    free(reply);
+
+    struct osp_client_response r = http("GET", H.app_url, "/metrics", NULL, NULL, 0);
+    CHECK_CONTAINS(r.body, "osp_http_requests_total{route=\"other\",status=\"400\"}");
+    CHECK_CONTAINS(r.body, "osp_refusals_total{code=\"too_big\"}");
+    osp_client_response_clear(&r);
+}
+
 int main(void)
 {
     start();
@@ -435,6 +511,7 @@ int main(void)
     RUN(installed_and_data_apis);
     RUN(version_and_owner_refusals_store_nothing);
     RUN(corrupt_blob_never_served);
+    RUN(plugin_origin_refuses_hostile_heads);
     access_log_is_json_lines();
     harness_stop(&H);
     free(bundle);
