@@ -224,6 +224,11 @@ static void handle_publish(struct osp__req *q)
         osp_metrics_publish(s->metrics, created);
         osp__send_json(q, created ? 201 : 200, o);
     } else if (rc == OSP_E_IO) {
+        /* The publisher learns nothing about the disk; the operator does. */
+        fprintf(stderr,
+                "osp serve: publish of %s %s failed: a blob could not be written and synced "
+                "under %s/blobs (disk full or failing?); nothing was registered\n",
+                v.manifest->id, v.manifest->version, s->data_dir);
         osp_http_send_error(q->c, OSP_E_INTERNAL,
                             "the bundle could not be stored durably; nothing changed");
     } else {

@@ -14,11 +14,41 @@
 #include "osp/server.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 static struct harness H;
+
+/* What fsync does to files under the blob store (the server runs in this
+ * process): 0 sync, 1 fail on files, 2 fail on directories, as a failing
+ * or full disk would. */
+static int blob_fsync_fault;
+
+/* Interposes libc's fsync for this test binary: the store's
+ * osp_fs_write_atomic calls this one, so a publish meets a real fsync
+ * failure with no hook in the product. */
+int fsync(int fd);
+int fsync(int fd)
+{
+    int fault = __atomic_load_n(&blob_fsync_fault, __ATOMIC_SEQ_CST);
+    if (fault) {
+        char link[64], path[PATH_MAX];
+        struct stat st;
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, path, sizeof path - 1);
+        path[n > 0 ? n : 0] = '\0';
+        if (n > 0 && strstr(path, "/blobs") && fstat(fd, &st) == 0 &&
+            (fault == 2) == !!S_ISDIR(st.st_mode)) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
 static char token[80], alice[400];
 
 static int publish(const unsigned char *b, size_t len, const char *tok, const char *type,
@@ -369,6 +399,41 @@ static void version_and_owner_refusals_store_nothing(void)
     CHECK_INT(count_blobs(), before);
 }
 
+/* A blob that cannot be made durable fails its publish: nothing is
+ * registered and no partial blob is visible; the same bundle publishes once
+ * the disk is well again. */
+static void fsync_failure_fails_the_publish(void)
+{
+    char code[64];
+    size_t len;
+    unsigned char *b = variant("s/\"1.0.0\"/\"4.0.0\"/", 1, &len);
+    if (!b)
+        return;
+    size_t before = count_blobs();
+    for (int fault = 1; fault <= 2; fault++) {
+        __atomic_store_n(&blob_fsync_fault, fault, __ATOMIC_SEQ_CST);
+        int status = publish(b, len, token, "application/vnd.osp.plugin", code);
+        __atomic_store_n(&blob_fsync_fault, 0, __ATOMIC_SEQ_CST);
+        CHECK_INT(status, 500);
+        CHECK_STR(code, "internal"); /* the disk's trouble is told to the operator's log */
+        struct osp_client_response r =
+            http("GET", H.app_url, "/api/v1/plugins/demo.contacts", NULL, NULL, 0);
+        CHECK_INT(r.status, 200);
+        CHECK(r.body && strstr(r.body, "4.0.0") == NULL);
+        osp_client_response_clear(&r);
+        /* A failed file sync leaves nothing, not even its temporary file. */
+        if (fault == 1)
+            CHECK_INT(count_blobs(), before);
+    }
+    /* A failed directory sync may leave complete, unreferenced blobs (what
+     * `osp store verify --gc` collects), never a temporary file. */
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "test -z \"$(find %s/blobs -name '*.tmp.*')\"", H.data_dir);
+    CHECK_INT(system(cmd), 0);
+    CHECK_INT(publish(b, len, token, "application/vnd.osp.plugin", code), 201);
+    free(b);
+}
+
 static void corrupt_blob_never_served(void)
 {
     /* Flip a byte of widget.css's blob on disk (never requested so far, so
@@ -419,7 +484,7 @@ static void access_log_is_json_lines(void)
         line = nl + 1;
     }
     CHECK(lines > 20);
-    CHECK_INT(published, 1);
+    CHECK_INT(published, 2); /* the sample, and 4.0.0 once fsync worked again */
     CHECK(refused >= 8);
     free(text);
 }
@@ -510,6 +575,7 @@ int main(void)
     RUN(serves_assets_with_policy);
     RUN(installed_and_data_apis);
     RUN(version_and_owner_refusals_store_nothing);
+    RUN(fsync_failure_fails_the_publish);
     RUN(corrupt_blob_never_served);
     RUN(plugin_origin_refuses_hostile_heads);
     access_log_is_json_lines();
