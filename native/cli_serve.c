@@ -187,7 +187,7 @@ int osp_cli_serve(int argc, char **argv)
     }
     char loop[64] = "an event-loop worker per CPU";
     if (workers)
-        snprintf(loop, sizeof loop, "%ld event-loop workers", workers);
+        snprintf(loop, sizeof loop, "%ld event-loop worker%s", workers, workers == 1 ? "" : "s");
     fprintf(stderr,
             "osp serve: app on %s (%ld threads), plugins on %s (%s, %ld connections at most), "
             "data in %s\n",

@@ -60,4 +60,29 @@ kill -TERM "$server_pid"
 wait "$server_pid" || fail "serve exits 0 on SIGTERM"
 server_pid=
 grep -q "stopped" "$work/serve.log" || fail "serve logs its stop"
+
+# The plugin listener's settings, from a flag, the environment and a file.
+set +e
+out=$("$OSP" serve --plugin-workers 65 -d "$data" 2>&1); rc=$?
+set -e
+[ $rc = 2 ] && has "plugin_workers takes a number from 0 to 64" <<<"$out" || fail "workers bound: $out"
+printf '{"plugin_connections": 1}\n' >"$work/serve.json"
+: >"$work/serve.log"
+OSP_PLUGIN_WORKERS=1 serve_start -d "$data" -c "$work/serve.json"
+has "1 event-loop worker, 1 connections at most" "$work/serve.log" || fail "startup line: $(cat "$work/serve.log")"
+plugin=http://127.0.0.1:$((port + 1))
+exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))" # holds the one connection
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$plugin/ext-ui/demo.contacts/$digest/widget.js" || true)
+[ "$code" = 000 ] || fail "a connection over plugin_connections was answered ($code)"
+exec 3>&-
+code=000
+for _ in $(seq 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$plugin/ext-ui/demo.contacts/$digest/widget.js" || true)
+  [ "$code" = 200 ] && break
+  sleep 0.1
+done
+[ "$code" = 200 ] || fail "the freed place is not taken again ($code)"
+kill -TERM "$server_pid"
+wait "$server_pid" || fail "serve exits 0 on SIGTERM"
+server_pid=
 echo "cli roundtrip: ok"
