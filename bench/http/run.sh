@@ -7,7 +7,7 @@
 #               with osp's headers mirrored by add_header ... always,
 #               sendfile/tcp_nopush/tcp_nodelay/open_file_cache on, access_log
 #               off, keepalive_requests 100000, and as many worker processes
-#               as there are CPUs: osp's threads use every CPU too (a list
+#               as there are CPUs, as osp has event-loop workers (a list
 #               of worker counts may be given; the faster nginx per row is
 #               then the baseline of the headline ratio).
 # for small.js (1 KB), medium.js (50 KB) and large.js (1 MB) of generated,
@@ -43,11 +43,11 @@
 #   BENCH_WARMUP         warm-up wrk run before each (default 2s)
 #   BENCH_CONNECTIONS    wrk connections (default 50)
 #   BENCH_WRK_THREADS    wrk threads (default 2)
-#   BENCH_OSP_THREADS    osp serve --threads (default connections + 14; civetweb
-#                        serves one keep-alive connection per thread, so fewer
-#                        threads than connections starves the surplus silently)
+#   BENCH_OSP_WORKERS    osp serve --plugin-workers: event-loop threads of the
+#                        plugin listener (default: the number of CPUs, like
+#                        nginx's worker_processes)
 #   BENCH_NGINX_WORKERS  nginx worker_processes values to measure (default: the
-#                        number of CPUs, which is what osp's threads can use;
+#                        number of CPUs, as many as osp's plugin workers;
 #                        e.g. "1 2" measures both and takes the faster per row)
 #   BENCH_ROUNDS         measured rounds per row, medians reported (default 3)
 #   BENCH_FILES          any of "small medium large index" (default "small medium large")
@@ -68,7 +68,7 @@ DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNECTIONS:-50}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
-OSP_THREADS=${BENCH_OSP_THREADS:-$((CONNS + 14))}
+OSP_WORKERS=${BENCH_OSP_WORKERS:-$(nproc)}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-$(nproc)}
 ROUNDS=${BENCH_ROUNDS:-3}
 FILES=${BENCH_FILES:-"small medium large"}
@@ -98,12 +98,11 @@ to_seconds() {
 dur_s=$(to_seconds "$DURATION") || die "BENCH_DURATION '$DURATION' is not like 10s, 1m or 30"
 warm_s=$(to_seconds "$WARMUP") || die "BENCH_WARMUP '$WARMUP' is not like 2s or 0"
 ((dur_s >= 1)) || die "BENCH_DURATION must be at least 1s"
-for n in "$CONNS" "$WRK_THREADS" "$OSP_THREADS" "$PUBLISH_COUNT" "$PUBLISH_KB" "$ROUNDS"; do
-    [[ $n =~ ^[0-9]+$ ]] || die "BENCH_CONNECTIONS/WRK_THREADS/OSP_THREADS/PUBLISH_COUNT/PUBLISH_KB must be integers"
+for n in "$CONNS" "$WRK_THREADS" "$OSP_WORKERS" "$PUBLISH_COUNT" "$PUBLISH_KB" "$ROUNDS"; do
+    [[ $n =~ ^[0-9]+$ ]] || die "BENCH_CONNECTIONS/WRK_THREADS/OSP_WORKERS/PUBLISH_COUNT/PUBLISH_KB must be integers"
 done
 ((CONNS >= 1 && WRK_THREADS >= 1 && CONNS >= WRK_THREADS)) || die "need 1 <= BENCH_WRK_THREADS <= BENCH_CONNECTIONS"
-((OSP_THREADS >= CONNS)) || die "BENCH_OSP_THREADS ($OSP_THREADS) < BENCH_CONNECTIONS ($CONNS): surplus connections would starve"
-((OSP_THREADS >= 2 && OSP_THREADS <= 1024)) || die "BENCH_OSP_THREADS must be 2..1024"
+((OSP_WORKERS >= 1 && OSP_WORKERS <= 64)) || die "BENCH_OSP_WORKERS must be 1..64"
 ((PUBLISH_KB >= 1 && PUBLISH_KB <= 10240)) || die "BENCH_PUBLISH_KB must be 1..10240"
 ((ROUNDS >= 1 && ROUNDS <= 20)) || die "BENCH_ROUNDS must be 1..20"
 for w in $NGINX_WORKERS; do
@@ -278,7 +277,7 @@ EOF
 # shellcheck disable=SC2046
 env $(compgen -e | grep '^OSP_' | sed 's/^/-u /') \
     "$osp" serve --app "127.0.0.1:$app_port" --plugin "127.0.0.1:$plugin_port" -d "$data/osp" \
-    --threads "$OSP_THREADS" >"$work/osp-serve.log" 2>&1 &
+    --plugin-workers "$OSP_WORKERS" >"$work/osp-serve.log" 2>&1 &
 osp_pid=$!
 wait_http "http://127.0.0.1:$app_port/healthz" 15 "$osp_pid" ||
     die "osp serve did not come up; see $work/osp-serve.log: $(tail -3 "$work/osp-serve.log")"
@@ -287,7 +286,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 osp_threads_now=$(ls "/proc/$osp_pid/task" | wc -l)
 rss_start=$(rss_kb "$osp_pid")
-log "osp serve pid $osp_pid, app :$app_port, plugin :$plugin_port, --threads $OSP_THREADS ($osp_threads_now OS threads), RSS ${rss_start} kB"
+log "osp serve pid $osp_pid, app :$app_port, plugin :$plugin_port, --plugin-workers $OSP_WORKERS ($osp_threads_now OS threads), RSS ${rss_start} kB"
 
 token=$(timeout 30 "$osp" publisher add bench --key "$data/K.pub" -d "$data/osp" 2>/dev/null | head -1)
 [[ $token == ospt_* ]] || die "osp publisher add printed no token"
@@ -713,7 +712,7 @@ wrk_ver=$({ wrk -v 2>&1 || true; } | awk 'NR == 1 { print $2 }') # wrk -v exits 
 
 echo
 echo "osp serve vs nginx $nginx_ver: plugin assets over HTTP/1.1 keep-alive on 127.0.0.1"
-echo "osp $git_rev (binary sha256 $osp_sha...), --threads $OSP_THREADS; wrk $wrk_ver -t$WRK_THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS rounds interleaved"
+echo "osp $git_rev (binary sha256 $osp_sha...), --plugin-workers $OSP_WORKERS; wrk $wrk_ver -t$WRK_THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), $ROUNDS rounds interleaved"
 echo "$(nproc) CPUs, $(uname -r); server and wrk share the CPUs; load average before $load_before, after $load_after"
 echo "baseline: nginx worker_processes {${NGINX_WORKERS// /, }} (per row the faster if several; column 'ngx'); figures are medians over the rounds, ratios osp/nginx of the medians, 'range' the lowest and highest per-round ratio"
 echo
@@ -770,7 +769,7 @@ fi
 json=$work/results.json
 {
     printf '{\n  "benchmark": "bench/http",\n  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    printf '  "osp": {"git": "%s", "binary_sha256_prefix": "%s", "threads": %d},\n' "$git_rev" "$osp_sha" "$OSP_THREADS"
+    printf '  "osp": {"git": "%s", "binary_sha256_prefix": "%s", "plugin_workers": %d},\n' "$git_rev" "$osp_sha" "$OSP_WORKERS"
     printf '  "nginx": {"version": "%s", "worker_processes": [%s]},\n' "$nginx_ver" "$(sed 's/ /, /g' <<<"$NGINX_WORKERS")"
     printf '  "wrk": {"version": "%s", "threads": %d, "connections": %d, "duration": "%s", "warmup": "%s", "rounds": %d},\n' \
         "$wrk_ver" "$WRK_THREADS" "$CONNS" "$DURATION" "$WARMUP" "$ROUNDS"
