@@ -147,4 +147,51 @@ static inline char *raw(int port, const char *bytes, size_t len, int *status)
     return out;
 }
 
+/* A request no client would send, and the status osp answers it with
+ * (-1: the connection is dropped unanswered). */
+struct raw_case {
+    const char *name, *bytes;
+    int status;
+};
+
+/* Sends each case to port on its own connection: the status must be the
+ * case's, any answer osp's JSON error (and, with closes, one that says
+ * the connection ends), and no answer may echo the request's telltale
+ * words (script, passwd, evil). */
+static inline void check_raw_refusals(int port, const struct raw_case *cases, size_t n,
+                                      int closes)
+{
+    for (size_t i = 0; i < n; i++) {
+        int status;
+        char *reply = raw(port, cases[i].bytes, strlen(cases[i].bytes), &status);
+        if (status != cases[i].status)
+            fprintf(stderr, "%s: status %d\n%s\n", cases[i].name, status, reply);
+        CHECK_INT(status, cases[i].status);
+        if (cases[i].status == -1)
+            CHECK(reply[0] == '\0');
+        else
+            CHECK(strstr(reply, "{\"error\":{\"code\":\"") != NULL &&
+                  (!closes || strstr(reply, "Connection: close\r\n") != NULL));
+        CHECK(strstr(reply, "script") == NULL && strstr(reply, "passwd") == NULL &&
+              strstr(reply, "evil") == NULL);
+        free(reply);
+    }
+}
+
+/* Sends a head of about 30 KB for path to port and returns the status;
+ * the answer must not echo it. */
+static inline int oversized_head(int port, const char *path)
+{
+    char big[40000];
+    int n = snprintf(big, sizeof big, "GET %s HTTP/1.1\r\nHost: x\r\nX-Pad: ", path);
+    memset(big + n, 'a', 30000);
+    memcpy(big + n + 30000, "\r\n\r\n", 5);
+    int status;
+    char *reply = raw(port, big, strlen(big), &status);
+    CHECK(strstr(reply, "aaaa") == NULL);
+    CHECK(status < 0 || strstr(reply, "{\"error\":{\"code\":\"") != NULL);
+    free(reply);
+    return status;
+}
+
 #endif

@@ -493,10 +493,7 @@ static void access_log_is_json_lines(void)
  * JSON errors and never the request's bytes, and still pipelines. */
 static void plugin_origin_refuses_hostile_heads(void)
 {
-    static const struct {
-        const char *name, *bytes;
-        int status;
-    } cases[] = {
+    static const struct raw_case cases[] = {
         {"no Host on HTTP/1.1", "GET /ext-ui/x HTTP/1.1\r\n\r\n", 400},
         {"two Host headers", "GET /ext-ui/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
         {"encoded NUL", "GET /ext-ui/a%00<script> HTTP/1.1\r\nHost: x\r\n\r\n", 400},
@@ -520,37 +517,18 @@ static void plugin_origin_refuses_hostile_heads(void)
         {"a body", "POST /ext-ui/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nevil!", 405},
         {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int status;
-        char *reply = raw(H.plugin_port, cases[i].bytes, strlen(cases[i].bytes), &status);
-        if (status != cases[i].status)
-            fprintf(stderr, "%s: status %d\n%s\n", cases[i].name, status, reply);
-        CHECK_INT(status, cases[i].status);
-        CHECK(strstr(reply, "{\"error\":{\"code\":\"") != NULL &&
-              strstr(reply, "Connection: close\r\n") != NULL);
-        CHECK(strstr(reply, "script") == NULL && strstr(reply, "passwd") == NULL &&
-              strstr(reply, "evil") == NULL);
-        free(reply);
-    }
-    char big[40000];
-    int n = snprintf(big, sizeof big, "GET /ext-ui/x HTTP/1.1\r\nHost: x\r\nX-Pad: ");
-    memset(big + n, 'a', 30000);
-    memcpy(big + n + 30000, "\r\n\r\n", 5);
-    int status;
-    char *reply = raw(H.plugin_port, big, strlen(big), &status);
-    CHECK_INT(status, 413);
-    CHECK_CONTAINS(reply, "\"code\":\"too_big\"");
-    CHECK(strstr(reply, "aaaa") == NULL);
-    free(reply);
+    check_raw_refusals(H.plugin_port, cases, sizeof cases / sizeof cases[0], 1);
+    CHECK_INT(oversized_head(H.plugin_port, "/ext-ui/x"), 413);
 
     /* Two asset requests in one segment: two answers, in order; HTTP/1.0
      * without keep-alive is told the connection ends. */
     char two[600];
-    n = snprintf(two, sizeof two,
+    int n = snprintf(two, sizeof two,
                  "GET /ext-ui/demo.contacts/%s/widget.js HTTP/1.1\r\nHost: x\r\n\r\n"
                  "HEAD /ext-ui/demo.contacts/%s/widget.html HTTP/1.0\r\n\r\n",
                  digest, digest);
-    reply = raw(H.plugin_port, two, (size_t)n, &status);
+    int status;
+    char *reply = raw(H.plugin_port, two, (size_t)n, &status);
     CHECK_INT(status, 200);
     const char *second = strstr(reply + 1, "HTTP/1.1 200 OK\r\n");
     CHECK(second != NULL);
