@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include "harness.h"
 #include "fixtures.h"
+#include "osp/blobcache.h"
 #include "osp/bundle.h"
 #include "osp/pack.h"
 #include "osp/client.h"
@@ -434,6 +435,53 @@ static void fsync_failure_fails_the_publish(void)
     free(b);
 }
 
+/* A file past OSP_BLOBCACHE_FD_MIN goes out by sendfile from the cache's
+ * memfd: whole and equal to the published bytes, from the first request
+ * (which builds it) and from the cache. */
+static void large_assets_are_sent_whole(void)
+{
+    char dir[160], cmd[900];
+    snprintf(dir, sizeof dir, "%s-large", H.data_dir);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s && cp -r %s %s && head -c 600000 /dev/urandom | base64 -w 100 | "
+             "sed 's|^|// |' >> %s/widget.js && sed -i -e 's/\"1.0.0\"/\"5.0.0\"/' %s/osplugin.json",
+             dir, OSP_SAMPLE_PLUGIN, dir, dir, dir);
+    CHECK_INT(system(cmd), 0);
+    char path[300], *js = NULL, *resp_digest = NULL;
+    size_t js_len = 0, len = 0;
+    snprintf(path, sizeof path, "%s/widget.js", dir);
+    CHECK_ERR(osp_fs_read(path, 4u << 20, &js, &js_len), 0);
+    CHECK(js_len > OSP_BLOBCACHE_FD_MIN);
+    struct osp_signer *s = fixture_signer(1);
+    unsigned char *b = NULL;
+    CHECK_ERR(osp_pack_dir(dir, s, NULL, &b, &len, NULL), 0);
+    osp_signer_free(s);
+    char headers[256];
+    snprintf(headers, sizeof headers,
+             "Authorization: Bearer %s\r\nContent-Type: application/vnd.osp.plugin\r\n", token);
+    struct osp_client_response r = http("POST", H.app_url, "/api/v1/plugins", headers, b, len);
+    CHECK_INT(r.status, 201);
+    cJSON *j = NULL;
+    if (osp_json_parse(r.body, r.body_len, NULL, &j, NULL) == 0 && osp_json_get_string(j, "digest"))
+        resp_digest = strdup(osp_json_get_string(j, "digest"));
+    cJSON_Delete(j);
+    osp_client_response_clear(&r);
+    CHECK(resp_digest != NULL);
+    for (int i = 0; resp_digest && i < 2; i++) {
+        snprintf(path, sizeof path, "/ext-ui/demo.contacts/%s/widget.js", resp_digest);
+        r = http("GET", H.plugin_url, path, "Accept-Encoding: identity\r\n", NULL, 0);
+        CHECK_INT(r.status, 200);
+        CHECK_INT(r.body_len, js_len);
+        CHECK(r.body && memcmp(r.body, js, js_len) == 0);
+        osp_client_response_clear(&r);
+    }
+    free(resp_digest);
+    free(js);
+    free(b);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
 static void corrupt_blob_never_served(void)
 {
     /* Flip a byte of widget.css's blob on disk (never requested so far, so
@@ -484,7 +532,7 @@ static void access_log_is_json_lines(void)
         line = nl + 1;
     }
     CHECK(lines > 20);
-    CHECK_INT(published, 2); /* the sample, and 4.0.0 once fsync worked again */
+    CHECK_INT(published, 3); /* the sample, 4.0.0 once fsync worked again, 5.0.0 */
     CHECK(refused >= 8);
     free(text);
 }
@@ -554,6 +602,7 @@ int main(void)
     RUN(installed_and_data_apis);
     RUN(version_and_owner_refusals_store_nothing);
     RUN(fsync_failure_fails_the_publish);
+    RUN(large_assets_are_sent_whole);
     RUN(corrupt_blob_never_served);
     RUN(plugin_origin_refuses_hostile_heads);
     access_log_is_json_lines();
