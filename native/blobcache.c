@@ -2,13 +2,8 @@
  * chained hash table that doubles as it fills, and a doubly linked list in
  * recency order, so get, put and eviction cost O(1) apart from skipping
  * entries still in use. */
-#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS */
 #include "osp/blobcache.h"
 #include "osp/error.h"
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <pthread.h>
 #include <stdint.h>
@@ -66,41 +61,8 @@ int osp_blobcache_new(size_t max_bytes, size_t max_entry, struct osp_blobcache *
 
 static void entry_free(struct entry *e)
 {
-    if (e->blob.fd >= 0) {
-        munmap((void *)e->blob.data, e->blob.len);
-        close(e->blob.fd);
-    } else {
-        free((void *)e->blob.data);
-    }
+    free((void *)e->blob.data);
     free(e);
-}
-
-/* Moves a large buffer into a memfd sealed against any change, mapped
- * read-only in its place; sockets can then take its pages by sendfile.
- * Where that fails (no memfd, no descriptors left) the heap copy stays. */
-static void to_memfd(struct osp_blob *b)
-{
-    int fd = memfd_create("osp-blob", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0)
-        return;
-    size_t at = 0;
-    while (at < b->len) {
-        ssize_t n = write(fd, b->data + at, b->len - at);
-        if (n <= 0) {
-            close(fd);
-            return;
-        }
-        at += (size_t)n;
-    }
-    void *m = MAP_FAILED;
-    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0 ||
-        (m = mmap(NULL, b->len, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
-        close(fd);
-        return;
-    }
-    free((void *)b->data);
-    b->data = m;
-    b->fd = fd;
 }
 
 void osp_blobcache_free(struct osp_blobcache *c)
@@ -233,14 +195,11 @@ const struct osp_blob *osp_blobcache_put(struct osp_blobcache *c, const char *ke
     memcpy(e->key, key, klen + 1);
     e->blob.data = data;
     e->blob.len = len;
-    e->blob.fd = -1;
     e->hash = hash_key(key);
     e->cost = sizeof *e + klen + 1 + len;
     e->refs = 1;
     if (len > c->max_entry || klen > OSP_BLOBCACHE_KEY_MAX || e->cost > c->max_bytes)
         return &e->blob; /* served once, freed on release */
-    if (len >= OSP_BLOBCACHE_FD_MIN)
-        to_memfd(&e->blob); /* before the lock: it copies */
     pthread_mutex_lock(&c->lock);
     struct entry *have = find(c, key, e->hash);
     if (have) {

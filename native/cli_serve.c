@@ -2,7 +2,6 @@
  * win, then the environment, then the file), then run until SIGINT or
  * SIGTERM, finishing in-flight requests. */
 #include "cli.h"
-#include "osp/blobcache.h"
 #include "osp/error.h"
 #include "osp/fsutil.h"
 #include "osp/json.h"
@@ -177,9 +176,7 @@ int osp_cli_serve(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* Connections, app threads' connections, and the cache's memfds. */
-    raise_fd_limit((rlim_t)connections + (rlim_t)threads + 256 +
-                   ((rlim_t)cache_mb << 20) / OSP_BLOBCACHE_FD_MIN);
+    raise_fd_limit((rlim_t)connections + (rlim_t)threads + 256);
 
     struct osp_server *srv = NULL;
     char err[512] = "";

@@ -33,7 +33,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -57,8 +56,6 @@ struct conn {
     size_t len, cap, scanned, consumed;
     struct iovec iov[4];
     int iov_n, iov_at;
-    off_t file_at;    /* the reply's file part: next offset */
-    size_t file_left; /* and bytes still to send */
     char date[OSP_HTTP_DATE_LINE_LEN + 1]; /* this response's own copy */
     struct osp_evreply reply;
     char remote[INET6_ADDRSTRLEN];
@@ -183,26 +180,12 @@ static int response_done(struct worker *w, struct conn *c, int64_t now)
     return 0;
 }
 
-/* Writes what is left of the response: the iovecs, then the file part.
- * Returns 0, or -1 if closed. */
+/* Writes what is left of the response.  Returns 0, or -1 if closed. */
 static int flush(struct worker *w, struct conn *c, int64_t now)
 {
-    while (c->iov_at < c->iov_n || c->file_left > 0) {
-        ssize_t n;
-        if (c->iov_at < c->iov_n) {
-            /* MSG_MORE: the head waits for the file's first bytes, as a cork. */
-            struct msghdr m = {.msg_iov = c->iov + c->iov_at,
-                               .msg_iovlen = (size_t)(c->iov_n - c->iov_at)};
-            n = sendmsg(c->fd, &m, MSG_NOSIGNAL | (c->file_left ? MSG_MORE : 0));
-        } else {
-            n = sendfile(c->fd, c->reply.file, &c->file_at, c->file_left);
-            if (n == 0) { /* the file is shorter than promised: a bug upstream */
-                conn_close(w, c);
-                return -1;
-            }
-            if (n > 0)
-                c->file_left -= (size_t)n;
-        }
+    while (c->iov_at < c->iov_n) {
+        struct msghdr m = {.msg_iov = c->iov + c->iov_at, .msg_iovlen = (size_t)(c->iov_n - c->iov_at)};
+        ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -214,8 +197,6 @@ static int flush(struct worker *w, struct conn *c, int64_t now)
             conn_close(w, c);
             return -1;
         }
-        if (c->iov_at == c->iov_n)
-            continue; /* that was the file part */
         size_t left = (size_t)n;
         while (c->iov_at < c->iov_n && left >= c->iov[c->iov_at].iov_len)
             left -= c->iov[c->iov_at++].iov_len;
@@ -277,8 +258,6 @@ static int answer(struct worker *w, struct conn *c, size_t head_len, int64_t now
     c->iov[n++] = (struct iovec){(void *)(b + status_len), c->reply.len - status_len};
     c->iov_n = n;
     c->iov_at = 0;
-    c->file_at = (off_t)c->reply.file_off;
-    c->file_left = c->reply.file_len;
     c->consumed = head_len;
     c->close_after = close_after;
     c->state = WRITING;

@@ -292,7 +292,7 @@ static void release_malloc(void *unused, const void *bytes)
 static void reply_blob(struct osp__asset_req *q, const struct osp_blob *b, const void *bytes,
                        size_t len, int status, size_t body_len)
 {
-    *q->out = (struct osp_evreply){bytes, len, release_blob, q->s->blobs, b, 0, -1, 0, 0};
+    *q->out = (struct osp_evreply){bytes, len, release_blob, q->s->blobs, b, 0};
     q->stats.status = status;
     q->stats.bytes = body_len;
 }
@@ -301,7 +301,7 @@ static void reply_blob(struct osp__asset_req *q, const struct osp_blob *b, const
 static void reply_owned(struct osp__asset_req *q, unsigned char *bytes, size_t len, int status,
                         size_t body_len)
 {
-    *q->out = (struct osp_evreply){bytes, len, release_malloc, NULL, bytes, 0, -1, 0, 0};
+    *q->out = (struct osp_evreply){bytes, len, release_malloc, NULL, bytes, 0};
     q->stats.status = status;
     q->stats.bytes = body_len;
 }
@@ -381,12 +381,7 @@ static void serve_asset(struct osp__asset_req *q, const char *rest)
         reply_blob(q, b, p->bytes, p->head304, 304, 0);
     else if (is_method(q, "HEAD"))
         reply_blob(q, b, p->bytes + p->head304, p->head200, 200, 0);
-    else if (b->fd >= 0) { /* a large body goes by sendfile from the cache's memfd */
-        reply_blob(q, b, p->bytes + p->head304, p->head200, 200, p->body);
-        q->out->file = b->fd;
-        q->out->file_off = (size_t)(p->bytes + p->head304 + p->head200 - b->data);
-        q->out->file_len = p->body;
-    } else
+    else
         reply_blob(q, b, p->bytes + p->head304, p->head200 + p->body, 200, p->body);
 }
 

@@ -16,15 +16,9 @@
 
 #define OSP_BLOBCACHE_KEY_MAX 512 /* bytes of a key, NUL excluded */
 
-/* Buffers at least this large are kept in a sealed memfd (mapped read-only
- * at data) when the system allows, so that a writer can sendfile() them to
- * a socket without copying them. */
-#define OSP_BLOBCACHE_FD_MIN (256u * 1024u)
-
 struct osp_blob {
     const unsigned char *data;
     size_t len;
-    int fd; /* a sealed memfd holding exactly data[0..len), or -1 */
 };
 
 struct osp_blobcache;

@@ -52,14 +52,11 @@ struct osp_evrequest {
 
 /* The handler's answer: len bytes holding a whole response as
  * osp_http_format_head builds it (status line, headers without Date, blank
- * line, then the body, or none for HEAD and 304), and, when file_len is
- * not 0, file_len more bytes of body sent from descriptor file at
- * file_off with sendfile() (no copy through user space; the descriptor
- * must hold them and not change).  The bytes and the descriptor must stay
+ * line, then the body, or none for HEAD and 304).  The bytes must stay
  * valid until release(release_ctx, release_obj) is called (the server
- * calls it exactly once, when everything was written or the connection
- * failed; NULL release: nothing to release).  Setting close asks for the
- * connection to be closed after this response. */
+ * calls it exactly once, when the bytes were written or the connection
+ * failed; NULL release: the bytes are static).  Setting close asks for
+ * the connection to be closed after this response. */
 struct osp_evreply {
     const unsigned char *bytes;
     size_t len;
@@ -67,8 +64,6 @@ struct osp_evreply {
     void *release_ctx;
     const void *release_obj;
     int close;
-    int file;
-    size_t file_off, file_len;
 };
 
 /* Called on a worker thread for every request head; must fill out (a

@@ -1,7 +1,6 @@
 /* osp_evserver: the plugin origin's event loop, on real loopback sockets
  * with a small handler: keep-alive, pipelining, HTTP/1.0, refusals,
  * timeouts, partial writes, the connection cap and draining. */
-#define _GNU_SOURCE /* memfd_create */
 #include "check.h"
 #include "osp/error.h"
 #include "osp/evserver.h"
@@ -14,16 +13,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define BIG (8u << 20)
-#define FILE_SKIP 5 /* the file part starts this far into the file */
-#define FILE_BODY ((3u << 20) + 7)
-
-static int file_fd = -1; /* FILE_SKIP + FILE_BODY bytes of pattern, for /file */
 
 static int replies, releases, refusals, drained; /* atomic: workers write them */
 
@@ -36,7 +30,7 @@ static void release_counted(void *ctx, const void *bytes)
 
 static void reply(struct osp_evreply *out, unsigned char *bytes, size_t len)
 {
-    *out = (struct osp_evreply){bytes, len, release_counted, NULL, bytes, 0, -1, 0, 0};
+    *out = (struct osp_evreply){bytes, len, release_counted, NULL, bytes, 0};
     __atomic_add_fetch(&replies, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -60,18 +54,6 @@ static void handler(void *ud, const struct osp_evrequest *r, struct osp_evreply 
         if (osp_http_build(&h, &bytes, &len, &body_len) == 0)
             reply(out, bytes, len);
         free(body);
-        return;
-    }
-    if (strcmp(r->req->path, "/file") == 0) { /* the head from memory, the body by sendfile */
-        struct osp_http_response h = {200, "text/plain", NULL, NULL, FILE_BODY, 1};
-        if (osp_http_build(&h, &bytes, &len, &body_len) == 0) {
-            reply(out, bytes, len);
-            if (strcmp(r->req->method, "GET") == 0) {
-                out->file = file_fd;
-                out->file_off = FILE_SKIP;
-                out->file_len = FILE_BODY;
-            }
-        }
         return;
     }
     if (strcmp(r->req->path, "/silent") == 0)
@@ -372,40 +354,6 @@ static void times_out_idle_and_slow_clients(void)
     stop(s, 1000);
 }
 
-/* A body part sent from a descriptor: at its offset, whole, after a
- * slow reader, and the connection serves on afterwards. */
-static void sends_file_parts(void)
-{
-    file_fd = memfd_create("test-file", MFD_CLOEXEC);
-    char *pattern = malloc(FILE_SKIP + FILE_BODY);
-    for (size_t i = 0; i < FILE_SKIP + FILE_BODY; i++)
-        pattern[i] = (char)('A' + i % 23);
-    CHECK_INT(write(file_fd, pattern, FILE_SKIP + FILE_BODY), FILE_SKIP + FILE_BODY);
-    int port;
-    struct osp_evserver *s = start(0, 0, 0, 0, 1, &port);
-    int fd = dial(port);
-    char head[4096], *body;
-    size_t len;
-    for (int round = 0; round < 2; round++) {
-        say(fd, "GET /file HTTP/1.1\r\nHost: t\r\n\r\n");
-        msleep(100); /* the socket fills; the rest waits for EPOLLOUT */
-        CHECK_INT(response(fd, head, sizeof head, &body, &len), 200);
-        CHECK_INT(len, FILE_BODY);
-        CHECK(body && memcmp(body, pattern + FILE_SKIP, FILE_BODY) == 0);
-        free(body);
-    }
-    say(fd, "HEAD /file HTTP/1.1\r\nHost: t\r\n\r\n");
-    CHECK_INT(read_head(fd, head, sizeof head), 200);
-    say(fd, "GET /after HTTP/1.1\r\nHost: t\r\n\r\n"); /* nothing of the file came after HEAD */
-    CHECK_INT(response(fd, head, sizeof head, &body, &len), 200);
-    CHECK_STR(body, "GET /after from 127.0.0.1");
-    free(body);
-    close(fd);
-    stop(s, 1000);
-    free(pattern);
-    close(file_fd);
-}
-
 static int read_big(int fd, int slow)
 {
     char head[4096], *body;
@@ -566,7 +514,6 @@ int main(void)
     RUN(refuses_bad_heads_and_closes);
     RUN(times_out_idle_and_slow_clients);
     RUN(writes_large_responses_and_drops_stalled_ones);
-    RUN(sends_file_parts);
     RUN(caps_connections);
     RUN(drains_on_stop);
     RUN(refuses_bad_listen_addresses);
