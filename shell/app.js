@@ -1,11 +1,13 @@
 // The shell: signs the user in, loads the wasm core, verifies the
 // installed plugins, and routes between pages (#/dashboard, #/<object>,
-// #/<object>/<id>, #/<object>?view=<plugin>/<view>).
+// #/<object>/<id>, #/<object>?view=<plugin>/<view>, and for admins
+// #/plugins).
 import { createApi } from '/shell/api.js';
 import { loadCore } from '/shell/core.js';
 import { createHost } from '/shell/host.js';
 import { createPluginRuntime } from '/shell/plugins.js';
 import { createModals, createTheme, createToasts, el, errorTile, skeleton } from '/shell/ui.js';
+import { pluginsAdmin } from '/shell/admin.js';
 import { dashboard, objectList, recordPage } from '/shell/views.js';
 
 const main = document.getElementById('main');
@@ -87,14 +89,26 @@ async function start() {
   const host = createHost({ api, toast, navigate });
   const plugins = createPluginRuntime({ core, host, theme, modals, session, pluginOrigin: installed.plugin_origin });
   plugins.load(installed.plugins);
-  const base = { api, schema, plugins, session, toast };
+  function showStatus() {
+    const n = plugins.plugins().length;
+    const bad = plugins.failures().length;
+    status.textContent = `${n} plugin${n === 1 ? '' : 's'} verified in wasm${bad ? ` · ${bad} refused` : ''}`;
+  }
+  // After the Plugins page changed an installation: verify and load again.
+  async function reloadPlugins() {
+    const now = await api.get('/api/v1/installed');
+    plugins.load(now.plugins);
+    showStatus();
+  }
+  const base = { api, schema, plugins, session, toast, modals, reloadPlugins };
 
   userBox.replaceChildren(
     el('span', { class: 'who', text: `${session.user.username} · ${session.user.role}` }),
     el('button', { class: 'button quiet', type: 'button', onclick: async () => { await api.signOut(); location.hash = ''; location.reload(); } }, 'Sign out'));
   nav.replaceChildren(
     el('a', { href: '#/dashboard', 'data-route': 'dashboard' }, 'Dashboard'),
-    ...Object.entries(schema.objects).map(([name, o]) => el('a', { href: `#/${name}`, 'data-route': name }, o.label)));
+    ...Object.entries(schema.objects).map(([name, o]) => el('a', { href: `#/${name}`, 'data-route': name }, o.label)),
+    ...(session.user.role === 'admin' ? [el('a', { href: '#/plugins', 'data-route': 'plugins' }, 'Plugins')] : []));
 
   let page = null;
   let dataTimer = null;
@@ -121,6 +135,7 @@ async function start() {
     let node;
     try {
       if (name === 'dashboard') node = dashboard(ctx);
+      else if (name === 'plugins' && parts.length === 1) node = await pluginsAdmin(ctx);
       else if (schema.objects[name] && parts.length === 1) node = await objectList(ctx, name, params);
       else if (schema.objects[name] && parts.length === 2) node = await recordPage(ctx, name, parts[1]);
       else node = errorTile('Not found', 'not_found', `there is no page ${location.hash}`);
@@ -149,9 +164,7 @@ async function start() {
     const dev = await import('/shell/dev.js');
     dev.start({ api, core, plugins, theme, session, schema, pluginOrigin: installed.plugin_origin, rerender: route });
   }
-  const n = plugins.plugins().length;
-  const bad = plugins.failures().length;
-  status.textContent = `${n} plugin${n === 1 ? '' : 's'} verified in wasm${bad ? ` · ${bad} refused` : ''}`;
+  showStatus();
   document.body.dataset.ready = 'true';
 }
 

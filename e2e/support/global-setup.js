@@ -5,7 +5,8 @@
 //
 // Tenant "default" (alice admin, bob sales, carol viewer) has the demo
 // plugins; tenant "globex" (dave admin) has the hostile probe, so the
-// demo pages stay clean.  The plugin origin is http://localhost:PORT while
+// demo pages stay clean; tenant "initech" (erin admin) starts with nothing
+// installed, for the Plugins page to install into.  The plugin origin is http://localhost:PORT while
 // the app is on http://127.0.0.1:PORT: different sites, so Chromium puts
 // plugin frames in their own renderer processes, as in production.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,7 @@ export default async function globalSetup() {
   const revokedDir = copyWithId(work, 'contacts-widget', 'demo.revoked');
   publish(pack(revokedDir, 'revoked'));
   run(['install', 'demo.revoked', '--grant-all', '-d', dataDir]);
+  run(['user', 'add', 'erin', '--tenant', 'initech', '--role', 'admin', '-d', dataDir], { OSP_PASSWORD: 'osp-demo' });
   const res = await fetch(`${appUrl}/api/v1/admin/plugins/demo.revoked/versions/1.0.0/revoke`, {
     method: 'POST', headers: { Authorization: `Bearer ${operator}` },
   });
