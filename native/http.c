@@ -208,6 +208,21 @@ void osp_http_send_json(struct mg_connection *c, int status, const char *json, s
     osp_http_send(c, &r);
 }
 
+int osp_http_etag_matches(const char *header, const char *etag)
+{
+    if (!header)
+        return 0;
+    if (strcmp(header, "*") == 0)
+        return 1;
+    /* Weak comparison, as If-None-Match asks: W/"x" matches "x". */
+    size_t n = strlen(etag);
+    for (const char *p = header; (p = strstr(p, etag)) != NULL; p += n)
+        if ((p == header || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
 size_t osp_http_error_body(int err, const char *message, char *out, size_t cap)
 {
     char msg[512];

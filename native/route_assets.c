@@ -179,21 +179,6 @@ static int accepts_br(const char *header)
     return br >= 0 ? br : star > 0;
 }
 
-static int etag_matches(const char *header, const char *etag)
-{
-    if (!header)
-        return 0;
-    if (strcmp(header, "*") == 0)
-        return 1;
-    /* Weak comparison, as If-None-Match asks: W/"x" matches "x". */
-    size_t n = strlen(etag);
-    for (const char *p = header; (p = strstr(p, etag)) != NULL; p += n)
-        if ((p == header || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
-            (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-            return 1;
-    return 0;
-}
-
 /* A whole asset response as the memory cache keeps it: the 304 head, then
  * the 200 head and the body, so that 304, HEAD and GET are each one write of
  * contiguous bytes (bytes, bytes + head304 for head200 (+ body) bytes). */
@@ -356,7 +341,7 @@ static void serve_asset(struct osp__asset_req *q, const char *rest)
     int br = a.br_hex[0] && accepts_br(osp_httpreq_header(q->rq, "Accept-Encoding"));
     char etag[OSP_SHA256_HEX_BYTES + 8], key[OSP_BLOBCACHE_KEY_MAX + 1];
     snprintf(etag, sizeof etag, "\"%s%s\"", a.hex, br ? ".br" : "");
-    int not_modified = etag_matches(osp_httpreq_header(q->rq, "If-None-Match"), etag);
+    int not_modified = osp_http_etag_matches(osp_httpreq_header(q->rq, "If-None-Match"), etag);
     response_key(&a, br, digest, path, key);
     const struct osp_blob *b = osp_blobcache_get(q->s->blobs, key);
     if (!b && not_modified) {
@@ -401,12 +386,18 @@ void osp__route_plugin(struct osp__asset_req *q)
         snprintf(sdk, sizeof sdk, "%s/sdk", q->s->shell_dir);
         unsigned char *bytes;
         size_t len, body_len;
-        int rc = osp__static_response(sdk, path + 10,
+        /* Every plugin frame loads the SDK: a few minutes in the browser's
+         * cache spare each mount a download (plugin pages pin its bytes
+         * with SRI), and the ETag makes the revalidation after that a 304. */
+        int status = 0;
+        int rc = osp__static_response(sdk, path + 10, "public, max-age=300",
                                       "Access-Control-Allow-Origin: *\r\n"
                                       "Cross-Origin-Resource-Policy: cross-origin\r\n",
-                                      is_method(q, "HEAD"), &bytes, &len, &body_len);
+                                      is_method(q, "HEAD"),
+                                      osp_httpreq_header(q->rq, "If-None-Match"), &bytes, &len,
+                                      &body_len, &status);
         if (rc == 0)
-            reply_owned(q, bytes, len, 200, body_len);
+            reply_owned(q, bytes, len, status, body_len);
         else
             osp__asset_error(q, rc, NULL);
     } else {

@@ -41,8 +41,9 @@ int osp__is_method(const struct osp__req *q, const char *method)
     return strcmp(q->ri->request_method, method) == 0;
 }
 
-int osp__static_response(const char *dir, const char *rel, const char *headers, int head_only,
-                         unsigned char **out, size_t *len, size_t *body_len)
+int osp__static_response(const char *dir, const char *rel, const char *cache_control,
+                         const char *headers, int head_only, const char *if_none_match,
+                         unsigned char **out, size_t *len, size_t *body_len, int *status)
 {
     char path[PATH_MAX], *data = NULL;
     size_t n = 0;
@@ -52,12 +53,17 @@ int osp__static_response(const char *dir, const char *rel, const char *headers, 
     int rc = osp_fs_read(path, STATIC_MAX, &data, &n);
     if (rc != 0)
         return rc == OSP_E_NOT_FOUND ? OSP_E_NOT_FOUND : OSP_E_INTERNAL;
-    char all[2048];
+    char etag[OSP_SHA256_HEX_BYTES + 2], all[2048];
+    etag[0] = '"';
+    osp_hash_sha256_hex(data, n, etag + 1);
+    strcat(etag, "\"");
     snprintf(all, sizeof all,
-             "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n"
+             "Cache-Control: %s\r\nETag: %s\r\nX-Content-Type-Options: nosniff\r\n"
              "Referrer-Policy: no-referrer\r\n%s",
-             headers ? headers : "");
-    struct osp_http_response r = {200, osp_path_mime_type(rel), all, data, n, head_only};
+             cache_control, etag, headers ? headers : "");
+    *status = osp_http_etag_matches(if_none_match, etag) ? 304 : 200;
+    struct osp_http_response r = {*status, *status == 304 ? NULL : osp_path_mime_type(rel), all,
+                                  data, n, head_only};
     rc = osp_http_build(&r, out, len, body_len);
     free(data);
     return rc == 0 ? 0 : OSP_E_INTERNAL;
@@ -67,13 +73,16 @@ void osp__send_file(struct osp__req *q, const char *dir, const char *rel, const 
 {
     unsigned char *bytes;
     size_t len, body_len;
-    int rc = osp__static_response(dir, rel, headers, osp__is_method(q, "HEAD"), &bytes, &len,
-                                  &body_len);
+    int status = 0;
+    /* no-cache: the shell changes with the server; the ETag makes checking cheap. */
+    int rc = osp__static_response(dir, rel, "no-cache", headers, osp__is_method(q, "HEAD"),
+                                  mg_get_header(q->c, "If-None-Match"), &bytes, &len, &body_len,
+                                  &status);
     if (rc != 0) {
         osp_http_send_error(q->c, rc, NULL);
         return;
     }
-    osp_http_send_prebuilt(q->c, 200, bytes, len, body_len);
+    osp_http_send_prebuilt(q->c, status, bytes, len, body_len);
     free(bytes);
 }
 

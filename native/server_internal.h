@@ -95,12 +95,15 @@ void osp__route_app(struct osp__req *q);
  * for osp_http_send_error). */
 void osp__asset_error(struct osp__asset_req *q, int err, const char *message);
 
-/* A static file from dir (shell, core, SDK) as a whole 200 response in a
- * new buffer (head only for HEAD), with extra header lines.  Returns 0,
- * OSP_E_NOT_FOUND (no such file, or rel is not a plain relative path) or
- * OSP_E_INTERNAL. */
-int osp__static_response(const char *dir, const char *rel, const char *headers, int head_only,
-                         unsigned char **out, size_t *len, size_t *body_len);
+/* A static file from dir (shell, core, SDK) as a whole response in a new
+ * buffer: 200 (head only for HEAD), or 304 when if_none_match (the
+ * request's header, or NULL) names its ETag, the SHA-256 of its bytes;
+ * *status says which.  cache_control is the Cache-Control value; headers
+ * are extra header lines.  Returns 0, OSP_E_NOT_FOUND (no such file, or
+ * rel is not a plain relative path) or OSP_E_INTERNAL. */
+int osp__static_response(const char *dir, const char *rel, const char *cache_control,
+                         const char *headers, int head_only, const char *if_none_match,
+                         unsigned char **out, size_t *len, size_t *body_len, int *status);
 
 /* The same, sent over civetweb (an error response when it fails). */
 void osp__send_file(struct osp__req *q, const char *dir, const char *rel, const char *headers);

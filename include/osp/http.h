@@ -76,6 +76,10 @@ const char *osp_http_date_line(void);
 
 #define OSP_HTTP_ERROR_BODY_MAX 768
 
+/* Whether an If-None-Match header (NULL: none) names etag (with its
+ * quotes), by the weak comparison RFC 9110 asks for; "*" matches. */
+int osp_http_etag_matches(const char *header, const char *etag);
+
 /* Writes the JSON error body for err ({"error":{"code","message"}};
  * message replaces the default one when not NULL and must not contain
  * request bytes) into out and returns its length (cap: at least

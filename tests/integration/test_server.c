@@ -481,6 +481,43 @@ static void large_assets_are_sent_whole(void)
     CHECK_INT(system(cmd), 0);
 }
 
+/* The SDK every plugin frame loads stays in the browser's cache for a few
+ * minutes; it and the shell's files carry their SHA-256 as ETag and answer
+ * a matching If-None-Match with an empty 304. */
+static void static_files_have_etags(void)
+{
+    static const struct {
+        const char *path, *file, *cache;
+    } cases[] = {{"/_osp/sdk/v1/osp.js", "sdk/v1/osp.js", "public, max-age=300"},
+                 {"/shell/app.js", "app.js", "no-cache"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *base = i == 0 ? H.plugin_url : H.app_url;
+        char file[400], want[OSP_SHA256_HEX_BYTES + 2], h[200], inm[200], *data = NULL;
+        size_t len = 0;
+        snprintf(file, sizeof file, "%s/%s", OSP_SHELL_DIR, cases[i].file);
+        CHECK_ERR(osp_fs_read(file, 1u << 20, &data, &len), 0);
+        want[0] = '"';
+        osp_hash_sha256_hex(data, len, want + 1);
+        strcat(want, "\"");
+        struct osp_client_response r = http("GET", base, cases[i].path, NULL, NULL, 0);
+        CHECK_INT(r.status, 200);
+        CHECK_INT(r.body_len, len);
+        CHECK_STR(osp_client_header(&r, "ETag", h, sizeof h), want);
+        CHECK_STR(osp_client_header(&r, "Cache-Control", h, sizeof h), cases[i].cache);
+        osp_client_response_clear(&r);
+        snprintf(inm, sizeof inm, "If-None-Match: W/%s, \"other\"\r\n", want);
+        r = http("GET", base, cases[i].path, inm, NULL, 0);
+        CHECK_INT(r.status, 304);
+        CHECK_INT(r.body_len, 0);
+        CHECK_STR(osp_client_header(&r, "ETag", h, sizeof h), want);
+        osp_client_response_clear(&r);
+        r = http("GET", base, cases[i].path, "If-None-Match: \"stale\"\r\n", NULL, 0);
+        CHECK_INT(r.status, 200);
+        osp_client_response_clear(&r);
+        free(data);
+    }
+}
+
 static void corrupt_blob_never_served(void)
 {
     /* Flip a byte of widget.css's blob on disk (never requested so far, so
@@ -602,6 +639,7 @@ int main(void)
     RUN(version_and_owner_refusals_store_nothing);
     RUN(fsync_failure_fails_the_publish);
     RUN(large_assets_are_sent_whole);
+    RUN(static_files_have_etags);
     RUN(corrupt_blob_never_served);
     RUN(plugin_origin_refuses_hostile_heads);
     access_log_is_json_lines();
