@@ -155,7 +155,7 @@ async function frameOf(page, selector) {
 
 // BENCH_PROFILE=1: where the time of a sequential osp loop goes, by
 // function self time, on the host page and in the plugin frame.
-async function profile(page, frame, n) {
+async function profile(page, frame, n, what = 'rtt') {
   const sessions = [['host page', await page.context().newCDPSession(page)], ['plugin frame', await page.context().newCDPSession(frame)]];
   for (const [, s] of sessions) {
     await s.send('Profiler.enable');
@@ -163,8 +163,9 @@ async function profile(page, frame, n) {
     await s.send('Profiler.start');
   }
   const t0 = Date.now();
-  await frame.evaluate((k) => window.bench.rtt(k), n);
-  log(`profiled loop: ${((Date.now() - t0) * 1000 / n).toFixed(0)} µs per call`);
+  if (what === 'rtt') await frame.evaluate((k) => window.bench.rtt(k), n);
+  else await frame.evaluate(([k, d]) => window.bench.inflight(k, d), [n, INFLIGHT_DEPTH]);
+  log(`profiled ${what === 'rtt' ? 'sequential loop' : `${INFLIGHT_DEPTH} in flight`}: ${((Date.now() - t0) * 1000 / n).toFixed(0)} µs per call`);
   for (const [name, s] of sessions) {
     const { profile: p } = await s.send('Profiler.stop');
     const self = new Map();
@@ -194,11 +195,15 @@ async function rpcFigures(page) {
   const side = { osp: ospFrame, raw: rawFrame };
   await page.evaluate(() => window.B.hostCost(2000));
   const hostCostUs = await page.evaluate(() => window.B.hostCost(20000));
-  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs`);
+  await page.evaluate(() => window.B.hostCost(2000, true));
+  const hostCostAsyncUs = await page.evaluate(() => window.B.hostCost(20000, true));
+  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs (a handler answering with a promise: ${hostCostAsyncUs.toFixed(1)} µs)`);
   if (process.env.BENCH_PROFILE) {
     await ospFrame.evaluate(() => window.bench.rtt(2000));
     await profile(page, ospFrame, 5000);
     await profile(page, rawFrame, 5000);
+    await profile(page, ospFrame, 10000, 'inflight');
+    await profile(page, rawFrame, 10000, 'inflight');
   }
   const samples = { osp: [], raw: [] };
   const frameMean = { osp: [], raw: [] };
@@ -233,6 +238,7 @@ async function rpcFigures(page) {
     raw: stats(samples.raw),
     roundMedianRatios: rounds,
     hostCostUs,
+    hostCostAsyncUs,
     frameMeanUs: { osp: median(frameMean.osp), raw: median(frameMean.raw) },
     throughput: { osp: median(tp.osp), raw: median(tp.raw), rounds: tp },
   };
@@ -375,7 +381,7 @@ function report(r) {
   console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${a.roundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
   console.log(`throughput, ${INFLIGHT_DEPTH} in flight: raw ${fmt(a.throughput.raw)}/s, osp ${fmt(a.throughput.osp)}/s, ratio ${fmt(a.throughput.osp / a.throughput.raw, 2)}x (target >= 0.9)`);
   const b = r.breakdown;
-  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs, of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
+  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
   }
 
   if (r.mount) {

@@ -47,7 +47,14 @@ struct osp_rpc_request {
     char method[32];
     char permission[OSP_PERM_MAX_LEN + 1]; /* the grant it needs, "" if none */
     char cancel_id[OSP_RPC_ID_MAX_LEN + 3]; /* for $/cancel: the id to stop, as JSON text */
+    int method_index; /* method's place in osp_rpc_method_name's list, -1 if none */
 };
+
+/* The methods osp_rpc_check knows, in a fixed order (so a verdict can name
+ * one by number): the name of method i < osp_rpc_method_count(), or NULL
+ * past the end.  Static: do not free. */
+size_t osp_rpc_method_count(void);
+const char *osp_rpc_method_name(size_t i);
 
 /* Checks msg[0..len) is one JSON-RPC 2.0 message: a request or
  * notification for a known method with valid params that grants allow, or
