@@ -50,9 +50,13 @@ export async function loadCore() {
     passed[k + 4 * i] = Object.freeze({ ok: true, kind, method: kind === 'response' ? null : method });
   }));
   const requestSize = m._osp_api_relay_request_size();
+  const coreLimits = call(m._osp_api_info, (take, fn) => fn()).limits;
+  const SEPARATOR = String.fromCharCode(coreLimits.rpc_batch_separator);
 
   return {
     errors,
+    // The core's limits (osp_api_info): rpc_bytes, rpc_depth, rpc_batch, …
+    limits: coreLimits,
 
     // Verifies a signed manifest against the publisher's keys; usedAt is
     // the publish time in seconds (see osp_verify_manifest).
@@ -121,6 +125,16 @@ export async function loadCore() {
       const req = m._malloc(requestSize);
       if (!req) { m._osp_api_relay_free(handle); throw new Error('osp core: cannot create a relay'); }
       return {
+        // The messages of one port message: a batch's pieces, or null to
+        // check the text whole (one message, or a batch past the core's
+        // limits, which the core then refuses: the separator is not JSON).
+        split: (text) => {
+          const max = coreLimits.rpc_bytes;
+          if (text.indexOf(SEPARATOR) < 0 || text.length > max) return null;
+          if (text.length * 3 > max && encoder.encode(text).length > max) return null;
+          const pieces = text.split(SEPARATOR);
+          return pieces.length <= coreLimits.rpc_batch ? pieces : null;
+        },
         // {ok, kind, method} for a message that may pass (the caller parses
         // it for its id and params); {ok: false, code, message, reply?}
         // for one that may not.

@@ -59,7 +59,7 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   function onHello(event) {
     const frame = byWindow.get(event.source);
     if (!frame || !event.data || event.data.osp !== 'hello' || event.data.v !== 1) return;
-    frame.hello();
+    frame.hello(event.data.batch === true);
   }
   window.addEventListener('message', onHello);
 
@@ -168,14 +168,30 @@ class Connection {
     this.pings = new Map(); // host id -> timer
     this.closed = false;
     this.sweeper = null; // the one deadline timer (see track)
+    // Batches (docs/protocol.md): what the host posts while it handles a
+    // batch (the answers it has at once, refusals) leaves as one batch
+    // when it is done, to an SDK that said it reads them.
+    this.batches = false;
+    this.separator = String.fromCharCode(rt.core.limits.rpc_batch_separator);
+    this.outbox = null; // an array while a batch is handled
   }
   post(text) {
-    if (!this.closed) this.port.postMessage(text);
+    if (this.closed) return;
+    if (this.outbox) this.outbox.push(text);
+    else this.port.postMessage(text);
+  }
+  collect() {
+    if (this.batches) this.outbox = [];
+  }
+  flush() {
+    const box = this.outbox;
+    this.outbox = null;
+    if (box && box.length && !this.closed) this.port.postMessage(box.length === 1 ? box[0] : box.join(this.separator));
   }
   // The core allows exactly one answer per call, and none once closed;
   // reply(key) builds the text only then.
   answer(key, reply, a, b) {
-    if (!this.closed && this.relay.reply(key)) this.port.postMessage(reply(key, a, b));
+    if (!this.closed && this.relay.reply(key)) this.post(reply(key, a, b));
   }
   // Deadlines: one timer per connection, armed for the earliest, rather
   // than one per call.  Every call gets the same CALL_DEADLINE_MS, so the
@@ -309,6 +325,7 @@ export class PluginFrame {
       return;
     }
     const conn = new Connection(this.rt, this.plugin.grants);
+    conn.batches = true; // the host's own SDK reads batches
     this.conn = conn;
     conn.port.onmessage = (event) => this.onMessage(conn, event.data);
     this.root = el('div', { class: 'in-app-root' });
@@ -361,10 +378,11 @@ export class PluginFrame {
     if (!this.conn) this.later(() => { if (!this.conn && !this.failed) this.fail('timeout', `${this.name} did not start (no handshake)`); }, HANDSHAKE_MS);
   }
 
-  hello() {
+  hello(batches) {
     // One handshake per load: a second hello would be a second port.
     if (this.conn || this.failed) return;
     const conn = new Connection(this.rt, this.plugin.grants);
+    conn.batches = batches;
     this.conn = conn;
     conn.port.onmessage = (event) => this.onMessage(conn, event.data);
     // A sandboxed frame's origin is opaque ("null"): '*' is the only target
@@ -419,6 +437,21 @@ export class PluginFrame {
       this.rt.emit({ type: 'denied', plugin: this.plugin.id, code: 'parse_error', message: 'a message that is not JSON text' });
       return;
     }
+    // A batch: each piece is checked and handled as if it came alone.
+    const pieces = conn.relay.split(text);
+    if (pieces === null) {
+      this.onOne(conn, text);
+      return;
+    }
+    conn.collect();
+    try {
+      for (const piece of pieces) if (!conn.closed) this.onOne(conn, piece);
+    } finally {
+      conn.flush();
+    }
+  }
+
+  onOne(conn, text) {
     const v = conn.relay.check(text);
     if (!v.ok) {
       if (v.reply) conn.post(v.reply);

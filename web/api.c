@@ -424,6 +424,8 @@ char *osp_api_info(void)
     cJSON_AddNumberToObject(lim, "manifest_bytes", OSP_MANIFEST_MAX_BYTES);
     cJSON_AddNumberToObject(lim, "rpc_bytes", OSP_RPC_MAX_BYTES);
     cJSON_AddNumberToObject(lim, "rpc_depth", OSP_RPC_MAX_DEPTH);
+    cJSON_AddNumberToObject(lim, "rpc_batch", OSP_RPC_BATCH_MAX);
+    cJSON_AddNumberToObject(lim, "rpc_batch_separator", OSP_RPC_BATCH_SEPARATOR);
     cJSON_AddNumberToObject(lim, "grants", OSP_GRANTS_MAX);
     return print(o);
 }

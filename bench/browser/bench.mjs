@@ -185,6 +185,29 @@ async function profile(page, frame, n, what = 'rtt') {
   }
 }
 
+// BENCH_TRACE=1: a Chromium trace of a sequential loop, summed per
+// renderer main thread: the CPU each side spends per call in tasks
+// (whatever the JS profiler calls "(program)" included).
+async function trace(browser, frame, n, label) {
+  await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+  await frame.evaluate((k) => window.bench.rtt(k), n);
+  const buf = await browser.stopTracing();
+  const { traceEvents } = JSON.parse(buf.toString());
+  const names = new Map();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const busy = new Map();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || names.get(`${e.pid}:${e.tid}`) !== 'CrRendererMain') continue;
+    const k = `${e.pid} ${e.name}`;
+    const b = busy.get(k) || { us: 0, tasks: 0 };
+    b.us += e.dur || 0;
+    b.tasks += 1;
+    busy.set(k, b);
+  }
+  for (const [k, b] of [...busy].sort((x, y) => y[1].us - x[1].us).slice(0, 14))
+    log(`trace ${label}: ${k.padEnd(60)} ${(b.us / n).toFixed(1)} µs per call, ${(b.tasks / n).toFixed(2)} per call`);
+}
+
 async function rpcFigures(page) {
   await page.evaluate((l) => window.B.setLimits(l), BENCH_LIMITS);
   await page.evaluate(() => window.B.mountRpc());
@@ -197,13 +220,19 @@ async function rpcFigures(page) {
   const hostCostUs = await page.evaluate(() => window.B.hostCost(20000));
   await page.evaluate(() => window.B.hostCost(2000, true));
   const hostCostAsyncUs = await page.evaluate(() => window.B.hostCost(20000, true));
-  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs (a handler answering with a promise: ${hostCostAsyncUs.toFixed(1)} µs)`);
+  await page.evaluate(() => window.B.hostCost(2000, false, 50));
+  const hostCostBatchUs = await page.evaluate(() => window.B.hostCost(20000, false, 50));
+  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs (a handler answering with a promise: ${hostCostAsyncUs.toFixed(1)} µs; in batches of 50: ${hostCostBatchUs.toFixed(1)} µs)`);
   if (process.env.BENCH_PROFILE) {
     await ospFrame.evaluate(() => window.bench.rtt(2000));
     await profile(page, ospFrame, 5000);
     await profile(page, rawFrame, 5000);
     await profile(page, ospFrame, 10000, 'inflight');
     await profile(page, rawFrame, 10000, 'inflight');
+  }
+  if (process.env.BENCH_TRACE) {
+    const browser = page.context().browser();
+    for (const [k, f] of [['raw', rawFrame], ['osp', ospFrame]]) await trace(browser, f, 3000, k);
   }
   const samples = { osp: [], raw: [] };
   const frameMean = { osp: [], raw: [] };
@@ -239,6 +268,7 @@ async function rpcFigures(page) {
     roundMedianRatios: rounds,
     hostCostUs,
     hostCostAsyncUs,
+    hostCostBatchUs,
     frameMeanUs: { osp: median(frameMean.osp), raw: median(frameMean.raw) },
     throughput: { osp: median(tp.osp), raw: median(tp.raw), rounds: tp },
   };
@@ -381,7 +411,7 @@ function report(r) {
   console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${a.roundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
   console.log(`throughput, ${INFLIGHT_DEPTH} in flight: raw ${fmt(a.throughput.raw)}/s, osp ${fmt(a.throughput.osp)}/s, ratio ${fmt(a.throughput.osp / a.throughput.raw, 2)}x (target >= 0.9)`);
   const b = r.breakdown;
-  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
+  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise, ${fmt(a.hostCostBatchUs, 1)} µs in batches of 50), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
   }
 
   if (r.mount) {

@@ -26,6 +26,7 @@
 #   BENCH_CRYPTO_MS       time per crypto measurement (default 1500)
 #   BENCH_PARTS           which of "a b c d e" to run (default all; c is always printed)
 #   BENCH_PROFILE=1       also print CPU profiles of an osp and a raw loop, sequential and 100 in flight
+#   BENCH_TRACE=1         also print per-thread task time per call from a Chromium trace
 #   BENCH_BUDGET          wall-clock limit in seconds (default 600)
 #   BENCH_KEEP=1          keep the data directory and the packed plugin
 set -euo pipefail

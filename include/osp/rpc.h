@@ -34,6 +34,15 @@
 #define OSP_RPC_ID_MAX_LEN 64
 #define OSP_RPC_STORAGE_VALUE_MAX 8192 /* bytes of JSON per storage value */
 
+/* A port message may carry a batch: up to OSP_RPC_BATCH_MAX messages joined
+ * by U+001E (record separator, which strict JSON text never contains
+ * unescaped), at most OSP_RPC_MAX_BYTES in all.  The shell cuts a batch at
+ * each separator and passes every piece to osp_rpc_check (through the
+ * relay) as a message of its own; a port message past either limit is
+ * checked whole, and so refused. */
+#define OSP_RPC_BATCH_MAX 64
+#define OSP_RPC_BATCH_SEPARATOR 0x1e
+
 enum osp_rpc_kind {
     OSP_RPC_REQUEST,      /* has method and id: expects one reply */
     OSP_RPC_NOTIFICATION, /* has method, no id */
