@@ -185,11 +185,13 @@ async function profile(page, frame, n, what = 'rtt') {
   }
 }
 
-// BENCH_TRACE=1: a Chromium trace of a sequential loop, summed per
-// renderer main thread: the CPU each side spends per call in tasks
-// (whatever the JS profiler calls "(program)" included).
+// BENCH_TRACE=1: a Chromium trace of a sequential loop, summed per event
+// name on each renderer's main thread (pid first): the time each side
+// spends per call in its message task, in the JS listener
+// (FunctionCall) and in (de)serialising, which the JS profiler lumps
+// together as "(program)" and "postMessage".  Wall time under tracing.
 async function trace(browser, frame, n, label) {
-  await browser.startTracing(undefined, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+  await browser.startTracing(undefined, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] });
   await frame.evaluate((k) => window.bench.rtt(k), n);
   const buf = await browser.stopTracing();
   const { traceEvents } = JSON.parse(buf.toString());
@@ -204,14 +206,14 @@ async function trace(browser, frame, n, label) {
     b.tasks += 1;
     busy.set(k, b);
   }
-  for (const [k, b] of [...busy].sort((x, y) => y[1].us - x[1].us).slice(0, 14))
+  for (const [k, b] of [...busy].sort((x, y) => y[1].us - x[1].us).slice(0, 24))
     log(`trace ${label}: ${k.padEnd(60)} ${(b.us / n).toFixed(1)} µs per call, ${(b.tasks / n).toFixed(2)} per call`);
 }
 
 async function rpcFigures(page) {
   await page.evaluate((l) => window.B.setLimits(l), BENCH_LIMITS);
   await page.evaluate(() => window.B.mountRpc());
-  await page.evaluate(() => window.B.mountEcho());
+  await page.evaluate((i) => window.B.mountEcho(i), !!process.env.BENCH_INSITU);
   const ospFrame = await frameOf(page, '#rpc-host iframe');
   const rawFrame = await frameOf(page, '#echo-host iframe');
   await rawFrame.waitForFunction(() => window.bench.ready());
@@ -234,6 +236,7 @@ async function rpcFigures(page) {
     const browser = page.context().browser();
     for (const [k, f] of [['raw', rawFrame], ['osp', ospFrame]]) await trace(browser, f, 3000, k);
   }
+  if (process.env.BENCH_INSITU) await page.evaluate(() => window.B.instrument());
   const samples = { osp: [], raw: [] };
   const frameMean = { osp: [], raw: [] };
   const rounds = [];
@@ -251,6 +254,10 @@ async function rpcFigures(page) {
       round[k] = stats(g).median;
     }
     rounds.push(round.osp / round.raw);
+    if (process.env.BENCH_INSITU) {
+      const t = await page.evaluate(() => window.B.insituTake());
+      log(`in situ, host µs per call: osp handler ${t.osp.handler.toFixed(1)} (postMessage ${t.osp.post.toFixed(1)}, relay ${t.osp.relay.toFixed(1)}), raw handler ${t.raw.handler.toFixed(1)} (postMessage ${t.raw.post.toFixed(1)})`);
+    }
     log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs median`);
   }
   const tp = { osp: [], raw: [] };

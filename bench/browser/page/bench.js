@@ -167,7 +167,7 @@ window.B = {
 
   // The raw baseline: the same kind of frame given a MessagePort the way
   // the shell gives one; the page echoes every message.
-  mountEcho() {
+  mountEcho(insitu = false) {
     const box = document.getElementById('echo-host');
     box.replaceChildren();
     const iframe = bareIframe(frameDescription('echo'));
@@ -178,12 +178,52 @@ window.B = {
         const channel = new MessageChannel();
         const port = channel.port1;
         port.onmessage = (e) => { stamp(); port.postMessage(e.data); };
+        if (insitu) {
+          port.onmessage = (e) => {
+            const t0 = performance.now();
+            stamp();
+            const d = e.data;
+            const t1 = performance.now();
+            port.postMessage(d);
+            const t2 = performance.now();
+            const T = window.B.insitu.raw;
+            T.handler += t2 - t0; T.post += t2 - t1; T.n++;
+          };
+        }
         iframe.contentWindow.postMessage({ bench: 'welcome' }, '*', [channel.port2]);
         resolve();
       };
       window.addEventListener('message', onHello);
       box.append(iframe);
     });
+  },
+
+  // BENCH_INSITU: the host's share of each call as it happens (the port
+  // handler, its postMessage, the relay), on top of the measured loop
+  // (so only for looking, never in the reported figures' runs).
+  instrument() {
+    const f = runtime.frames().find((x) => x.conn);
+    const port = f.conn.port;
+    const handler = port.onmessage;
+    const post = port.postMessage;
+    const relay = f.conn.relay;
+    const { check, reply } = relay;
+    const T = { osp: { handler: 0, post: 0, relay: 0, n: 0 }, raw: { handler: 0, post: 0, n: 0 } };
+    window.B.insitu = T;
+    port.onmessage = (e) => { const t = performance.now(); handler(e); T.osp.handler += performance.now() - t; T.osp.n++; };
+    port.postMessage = (x) => { const t = performance.now(); post.call(port, x); T.osp.post += performance.now() - t; };
+    relay.check = (x) => { const t = performance.now(); const v = check(x); T.osp.relay += performance.now() - t; return v; };
+    relay.reply = (x) => { const t = performance.now(); const v = reply(x); T.osp.relay += performance.now() - t; return v; };
+  },
+  insituTake() {
+    const T = window.B.insitu;
+    const out = {};
+    for (const k of ['osp', 'raw']) {
+      out[k] = {};
+      for (const [x, v] of Object.entries(T[k])) if (x !== 'n') { out[k][x] = (v * 1000) / T[k].n; T[k][x] = 0; }
+      T[k].n = 0;
+    }
+    return out;
   },
 
   startStamps() { stamps = []; stamping = true; },
