@@ -38,6 +38,7 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   const byWindow = new Map(); // contentWindow -> PluginFrame (for the handshake)
   const mounted = new Set(); // every PluginFrame, framed or in-app, until destroyed
   const observers = new Map(); // fn -> the entry type it wants, or null for all
+  const watched = new Map(); // entry type (null: all) -> how many observers want it
   let hostSeq = 0;
 
   const rt = {
@@ -48,8 +49,7 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     // Whether anyone wants entries of this type: a call's entry is only
     // built (and timed) when someone does.
     watches(type) {
-      for (const t of observers.values()) if (t === null || t === type) return true;
-      return false;
+      return watched.has(null) || watched.has(type);
     },
     emit(entry) { observers.forEach((t, fn) => { if (t === null || t === entry.type) fn(entry); }); },
   };
@@ -121,7 +121,17 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     },
     // fn(entry) for every entry ({type: 'call' | 'denied' | 'data' |
     // 'crash', …}), or only those of one type.
-    observe(fn, type = null) { observers.set(fn, type); return () => observers.delete(fn); },
+    observe(fn, type = null) {
+      if (observers.has(fn)) return () => {};
+      observers.set(fn, type);
+      watched.set(type, (watched.get(type) || 0) + 1);
+      return () => {
+        if (!observers.delete(fn)) return;
+        const n = watched.get(type) - 1;
+        if (n) watched.set(type, n);
+        else watched.delete(type);
+      };
+    },
     // Overrides the locale frames see (osp dev's switch) and tells them.
     setLocale(locale) {
       rt.locale = locale || null;

@@ -96,9 +96,10 @@
     }
 
     function onMessage(event) {
-      if (typeof event.data !== 'string') return;
-      if (event.data.indexOf(SEPARATOR) < 0) { onText(event.data); return; }
-      event.data.split(SEPARATOR).forEach(onText);
+      var data = event.data; // read once: each read goes through the bindings
+      if (typeof data !== 'string') return;
+      if (data.indexOf(SEPARATOR) < 0) { onText(data); return; }
+      data.split(SEPARATOR).forEach(onText);
     }
 
     function onText(text) {
