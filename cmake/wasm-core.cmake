@@ -51,6 +51,7 @@ target_link_libraries(osp_core_wasm PUBLIC sodium_wasm cjson_wasm brotli_wasm)
 set(OSP_WASM_EXPORTS
   _osp_api_manifest_check _osp_api_verify _osp_api_csp _osp_api_frame
   _osp_api_relay_new _osp_api_relay_check _osp_api_relay_reply _osp_api_relay_free
+  _osp_api_relay_inbound _osp_api_relay_request_size _osp_api_relay_refusal _osp_api_rpc_methods
   _osp_api_file_check
   _osp_api_errors _osp_api_info _osp_api_free _malloc _free)
 list(JOIN OSP_WASM_EXPORTS "," OSP_WASM_EXPORT_LIST)

@@ -113,11 +113,11 @@ async function start() {
   let page = null;
   let dataTimer = null;
   plugins.observe((entry) => {
-    if (entry.type !== 'data' || !page) return;
+    if (!page) return;
     // A plugin changed records: pages showing that object refresh (once).
     clearTimeout(dataTimer);
     dataTimer = setTimeout(() => page.subscriptions.filter((s) => s.object === entry.object).forEach((s) => s.fn()), 50);
-  });
+  }, 'data');
 
   async function route() {
     const [path, query] = location.hash.replace(/^#\/?/, '').split('?');

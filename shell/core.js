@@ -40,8 +40,23 @@ export async function loadCore() {
 
   const errors = JSON.parse(m.UTF8ToString(m._osp_api_errors()));
 
+  // What relay.check returns for a message that passes: one frozen object
+  // per (method, kind), indexed by the core's verdict number (kind + 4 *
+  // method, include/osp/api.h), so the common case allocates nothing.
+  const methods = call(m._osp_api_rpc_methods, (take, fn) => fn());
+  const KINDS = ['request', 'notification', 'response'];
+  const passed = [];
+  methods.forEach((method, i) => KINDS.forEach((kind, k) => {
+    passed[k + 4 * i] = Object.freeze({ ok: true, kind, method: kind === 'response' ? null : method });
+  }));
+  const requestSize = m._osp_api_relay_request_size();
+  const coreLimits = call(m._osp_api_info, (take, fn) => fn()).limits;
+  const SEPARATOR = String.fromCharCode(coreLimits.rpc_batch_separator);
+
   return {
     errors,
+    // The core's limits (osp_api_info): rpc_bytes, rpc_depth, rpc_batch, …
+    limits: coreLimits,
 
     // Verifies a signed manifest against the publisher's keys; usedAt is
     // the publish time in seconds (see osp_verify_manifest).
@@ -89,6 +104,7 @@ export async function loadCore() {
       // bytes takes the general path.
       let scratch = 0;
       let scratchCap = 0;
+      let view = null; // the buffer as a Uint8Array (renewed when memory grows)
       // Writes text NUL-terminated into the buffer; its byte length, or -1.
       const put = (text) => {
         const need = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit: at most 3
@@ -97,22 +113,44 @@ export async function loadCore() {
           if (scratch) m._free(scratch);
           scratchCap = Math.max(need, 1024);
           scratch = m._malloc(scratchCap);
+          view = null;
           if (!scratch) { scratchCap = 0; return -1; }
         }
-        const { written } = encoder.encodeInto(text, m.HEAPU8.subarray(scratch, scratch + scratchCap - 1));
+        if (!view || view.buffer !== m.HEAPU8.buffer) view = m.HEAPU8.subarray(scratch, scratch + scratchCap - 1);
+        const { written } = encoder.encodeInto(text, view);
         m.HEAPU8[scratch + written] = 0;
         return written;
       };
+      // The core's working record of the last check (what a refusal says).
+      const req = m._malloc(requestSize);
+      if (!req) { m._osp_api_relay_free(handle); throw new Error('osp core: cannot create a relay'); }
       return {
+        // The messages of one port message: a batch's pieces, or null to
+        // check the text whole (one message, or a batch past the core's
+        // limits, which the core then refuses: the separator is not JSON).
+        split: (text) => {
+          const max = coreLimits.rpc_bytes;
+          if (text.indexOf(SEPARATOR) < 0 || text.length > max) return null;
+          if (text.length * 3 > max && encoder.encode(text).length > max) return null;
+          const pieces = text.split(SEPARATOR);
+          return pieces.length <= coreLimits.rpc_batch ? pieces : null;
+        },
+        // {ok, kind, method} for a message that may pass (the caller parses
+        // it for its id and params); {ok: false, code, message, reply?}
+        // for one that may not.
         check: (message) => {
+          const now = performance.now();
+          let v;
           const n = put(message);
-          if (n < 0) {
-            return call(m._osp_api_relay_check, (take, fn) => {
-              const [p, len] = take(message);
-              return fn(handle, p, len, performance.now());
-            });
+          if (n >= 0) {
+            v = m._osp_api_relay_inbound(handle, scratch, n, now, req);
+          } else {
+            const [p, len] = alloc(message);
+            v = m._osp_api_relay_inbound(handle, p, len, now, req);
+            m._free(p);
           }
-          const out = m._osp_api_relay_check(handle, scratch, n, performance.now());
+          if (v >= 0) return passed[v];
+          const out = m._osp_api_relay_refusal(req, v);
           const text = m.UTF8ToString(out);
           m._osp_api_free(out);
           return JSON.parse(text);
@@ -126,6 +164,7 @@ export async function loadCore() {
         },
         close: () => {
           m._osp_api_relay_free(handle);
+          m._free(req);
           if (scratch) m._free(scratch);
           scratch = 0;
           scratchCap = 0;

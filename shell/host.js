@@ -19,42 +19,44 @@ const seg = encodeURIComponent;
 //   plugin {id, name, publisher, grants, manifest}, context(),
 //   resize(h), focus(to), close(), openModal(contribution, context)
 export function createHost({ api, toast, navigate }) {
-  const data = (frame, method, path, body, signal) =>
-    api.request(method, path, { body, plugin: frame.plugin.id, signal });
+  // work.signal is made on first use: only calls that go to the server
+  // need one.
+  const data = (frame, method, path, body, work) =>
+    api.request(method, path, { body, plugin: frame.plugin.id, signal: work.signal });
 
   const handlers = {
     'context.get': (frame) => frame.context(),
 
-    'data.query': (frame, p, signal) => data(frame, 'POST', `/api/v1/data/${seg(p.object)}/query`,
-      { filter: p.filter, sort: p.sort, limit: p.limit, offset: p.offset }, signal),
-    'data.get': (frame, p, signal) =>
-      data(frame, 'GET', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, undefined, signal),
-    'data.create': (frame, p, signal) =>
-      data(frame, 'POST', `/api/v1/data/${seg(p.object)}`, { values: p.values }, signal),
-    'data.update': (frame, p, signal) =>
-      data(frame, 'PATCH', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, { values: p.values }, signal),
-    'data.delete': (frame, p, signal) =>
-      data(frame, 'DELETE', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, undefined, signal),
+    'data.query': (frame, p, work) => data(frame, 'POST', `/api/v1/data/${seg(p.object)}/query`,
+      { filter: p.filter, sort: p.sort, limit: p.limit, offset: p.offset }, work),
+    'data.get': (frame, p, work) =>
+      data(frame, 'GET', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, undefined, work),
+    'data.create': (frame, p, work) =>
+      data(frame, 'POST', `/api/v1/data/${seg(p.object)}`, { values: p.values }, work),
+    'data.update': (frame, p, work) =>
+      data(frame, 'PATCH', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, { values: p.values }, work),
+    'data.delete': (frame, p, work) =>
+      data(frame, 'DELETE', `/api/v1/data/${seg(p.object)}/${seg(p.id)}`, undefined, work),
 
-    'storage.get': async (frame, p, signal) => {
+    'storage.get': async (frame, p, work) => {
       try {
-        return await data(frame, 'GET', `/api/v1/storage/${seg(p.key)}`, undefined, signal);
+        return await data(frame, 'GET', `/api/v1/storage/${seg(p.key)}`, undefined, work);
       } catch (err) {
         if (err.code === 'not_found') return { value: null };
         throw err;
       }
     },
-    'storage.set': (frame, p, signal) =>
-      data(frame, 'PUT', `/api/v1/storage/${seg(p.key)}`, { value: p.value }, signal),
-    'storage.remove': async (frame, p, signal) => {
+    'storage.set': (frame, p, work) =>
+      data(frame, 'PUT', `/api/v1/storage/${seg(p.key)}`, { value: p.value }, work),
+    'storage.remove': async (frame, p, work) => {
       try {
-        return await data(frame, 'DELETE', `/api/v1/storage/${seg(p.key)}`, undefined, signal);
+        return await data(frame, 'DELETE', `/api/v1/storage/${seg(p.key)}`, undefined, work);
       } catch (err) {
         if (err.code === 'not_found') return { removed: false };
         throw err;
       }
     },
-    'storage.list': (frame, p, signal) => data(frame, 'GET', '/api/v1/storage', undefined, signal),
+    'storage.list': (frame, p, work) => data(frame, 'GET', '/api/v1/storage', undefined, work),
 
     'ui.toast': (frame, p) => {
       const kind = ['info', 'success', 'warning', 'error'].includes(p.kind) ? p.kind : 'info';
@@ -83,20 +85,30 @@ export function createHost({ api, toast, navigate }) {
     },
   };
 
+  // Any failure becomes a HostError or ApiError with a stable code.
+  const stable = (method, err) => {
+    if (err instanceof HostError || err instanceof ApiError) return err;
+    if (err && err.name === 'AbortError') return new HostError('cancelled', `${method} was stopped`);
+    return new HostError('internal', `${method} failed in the host`);
+  };
+
   return {
-    // Runs method for frame; resolves to the result or rejects with an
-    // error carrying a stable code.  signal aborts the work (deadline or
-    // the plugin's $/cancel).
-    async handle(frame, method, params, signal) {
+    // Runs method for frame.  Returns the result when the handler has it
+    // at once (ui.*, context.get: no promise, no extra microtask), else a
+    // promise of it; throws or rejects with an error carrying a stable
+    // code.  work.signal aborts the work (deadline or the plugin's
+    // $/cancel).
+    handle(frame, method, params, work) {
       const h = handlers[method];
       if (!h) throw new HostError('method_not_found', `${method} is not available in this host`);
+      let out;
       try {
-        return await h(frame, params || {}, signal);
+        out = h(frame, params || {}, work);
       } catch (err) {
-        if (err instanceof HostError || err instanceof ApiError) throw err;
-        if (err && err.name === 'AbortError') throw new HostError('cancelled', `${method} was stopped`);
-        throw new HostError('internal', `${method} failed in the host`);
+        throw stable(method, err);
       }
+      if (out instanceof Promise) return out.catch((err) => { throw stable(method, err); });
+      return out;
     },
   };
 }

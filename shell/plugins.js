@@ -20,10 +20,12 @@ const MAX_HEIGHT = 4000;
 const RPC_NUMBER = {
   parse_error: -32700, invalid_request: -32600, method_not_found: -32601, invalid_params: -32602,
 };
-const result = (id, value) => JSON.stringify({ jsonrpc: '2.0', id, result: value === undefined ? null : value });
-const failure = (id, code, message) => JSON.stringify({
-  jsonrpc: '2.0', id, error: { code: RPC_NUMBER[code] || -32000, message, data: { code } },
-});
+// Replies, written around the id's JSON text (the key the relay knows the
+// call by), exactly as JSON.stringify would write the whole object.
+const result = (key, value) => `{"jsonrpc":"2.0","id":${key},"result":${JSON.stringify(value === undefined ? null : value)}}`;
+const failure = (key, code, message) => `{"jsonrpc":"2.0","id":${key},"error":${JSON.stringify({
+  code: RPC_NUMBER[code] || -32000, message, data: { code },
+})}}`;
 const idKey = (id) => JSON.stringify(id);
 
 const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled]),select:not([disabled]),' +
@@ -35,7 +37,8 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   const failed = []; // {id, code, message}
   const byWindow = new Map(); // contentWindow -> PluginFrame (for the handshake)
   const mounted = new Set(); // every PluginFrame, framed or in-app, until destroyed
-  const observers = new Set();
+  const observers = new Map(); // fn -> the entry type it wants, or null for all
+  const watched = new Map(); // entry type (null: all) -> how many observers want it
   let hostSeq = 0;
 
   const rt = {
@@ -43,7 +46,12 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     byWindow, mounted,
     locale: null, // null: the browser's; osp dev's locale switch sets one
     nextHostId: () => `$h${++hostSeq}`,
-    emit(entry) { observers.forEach((fn) => fn(entry)); },
+    // Whether anyone wants entries of this type: a call's entry is only
+    // built (and timed) when someone does.
+    watches(type) {
+      return watched.has(null) || watched.has(type);
+    },
+    emit(entry) { observers.forEach((t, fn) => { if (t === null || t === entry.type) fn(entry); }); },
   };
 
   // Handshake: a frame we mounted, recognised by its window, says hello
@@ -51,7 +59,7 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
   function onHello(event) {
     const frame = byWindow.get(event.source);
     if (!frame || !event.data || event.data.osp !== 'hello' || event.data.v !== 1) return;
-    frame.hello();
+    frame.hello(event.data.batch === true);
   }
   window.addEventListener('message', onHello);
 
@@ -111,7 +119,19 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     unmountWithin(root) {
       for (const f of Array.from(mounted)) if (root.contains(f.element)) f.destroy();
     },
-    observe(fn) { observers.add(fn); return () => observers.delete(fn); },
+    // fn(entry) for every entry ({type: 'call' | 'denied' | 'data' |
+    // 'crash', …}), or only those of one type.
+    observe(fn, type = null) {
+      if (observers.has(fn)) return () => {};
+      observers.set(fn, type);
+      watched.set(type, (watched.get(type) || 0) + 1);
+      return () => {
+        if (!observers.delete(fn)) return;
+        const n = watched.get(type) - 1;
+        if (n) watched.set(type, n);
+        else watched.delete(type);
+      };
+    },
     // Overrides the locale frames see (osp dev's switch) and tells them.
     setLocale(locale) {
       rt.locale = locale || null;
@@ -119,6 +139,30 @@ export function createPluginRuntime({ core, host, theme, modals, session, plugin
     },
     frames: () => Array.from(mounted),
   };
+}
+
+// One call the host is working on.  Its AbortSignal is made on first use
+// (host.js asks for it only for calls that go to the server), so a call
+// the host answers at once costs no AbortController.
+class Work {
+  constructor(id, key, deadline) {
+    this.id = id; // null for a notification
+    this.key = key; // the id's JSON text
+    this.deadline = deadline;
+    this.controller = null;
+    this.aborted = false;
+  }
+  get signal() {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+  abort() {
+    this.aborted = true;
+    if (this.controller) this.controller.abort();
+  }
 }
 
 // One connection: a port, a relay (fresh grants, quotas and in-flight set)
@@ -130,22 +174,64 @@ class Connection {
     const channel = new MessageChannel();
     this.port = channel.port1;
     this.remote = channel.port2;
-    this.inflight = new Map(); // idKey -> AbortController
+    this.inflight = new Map(); // idKey -> Work, for requests not answered at once
     this.pings = new Map(); // host id -> timer
     this.closed = false;
+    this.sweeper = null; // the one deadline timer (see track)
+    // Batches (docs/protocol.md): what the host posts while it handles a
+    // batch (the answers it has at once, refusals) leaves as one batch
+    // when it is done, to an SDK that said it reads them.
+    this.batches = false;
+    this.separator = String.fromCharCode(rt.core.limits.rpc_batch_separator);
+    this.outbox = null; // an array while a batch is handled
   }
   post(text) {
-    if (!this.closed) this.port.postMessage(text);
+    if (this.closed) return;
+    if (this.outbox) this.outbox.push(text);
+    else this.port.postMessage(text);
   }
-  // The core allows exactly one answer per call, and none once closed.
-  answer(id, text) {
-    if (!this.closed && this.relay.reply(idKey(id))) this.port.postMessage(text);
+  collect() {
+    if (this.batches) this.outbox = [];
+  }
+  flush() {
+    const box = this.outbox;
+    this.outbox = null;
+    if (box && box.length && !this.closed) this.port.postMessage(box.length === 1 ? box[0] : box.join(this.separator));
+  }
+  // The core allows exactly one answer per call, and none once closed;
+  // reply(key) builds the text only then.
+  answer(key, reply, a, b) {
+    if (!this.closed && this.relay.reply(key)) this.post(reply(key, a, b));
+  }
+  // Deadlines: one timer per connection, armed for the earliest, rather
+  // than one per call.  Every call gets the same CALL_DEADLINE_MS, so the
+  // map's first entry (insertion order) is always the earliest.
+  track(work) {
+    this.inflight.set(work.key, work);
+    if (!this.sweeper) this.arm();
+  }
+  arm() {
+    const first = this.inflight.values().next().value;
+    if (first) this.sweeper = setTimeout(() => this.sweep(), Math.max(0, first.deadline - performance.now()));
+  }
+  sweep() {
+    this.sweeper = null;
+    const now = performance.now();
+    for (const work of this.inflight.values()) {
+      if (work.deadline > now + 1) break; // 1 ms: a timer may fire a little early
+      this.inflight.delete(work.key);
+      work.abort();
+      this.answer(work.key, failure, 'timeout', `${work.method} took longer than ${CALL_DEADLINE_MS / 1000} s`);
+    }
+    if (!this.closed) this.arm();
   }
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.inflight.forEach((c) => c.abort());
+    this.inflight.forEach((w) => w.abort());
     this.inflight.clear();
+    clearTimeout(this.sweeper);
+    this.sweeper = null;
     this.pings.forEach((t) => clearTimeout(t));
     this.pings.clear();
     this.port.onmessage = null;
@@ -249,6 +335,7 @@ export class PluginFrame {
       return;
     }
     const conn = new Connection(this.rt, this.plugin.grants);
+    conn.batches = true; // the host's own SDK reads batches
     this.conn = conn;
     conn.port.onmessage = (event) => this.onMessage(conn, event.data);
     this.root = el('div', { class: 'in-app-root' });
@@ -301,10 +388,11 @@ export class PluginFrame {
     if (!this.conn) this.later(() => { if (!this.conn && !this.failed) this.fail('timeout', `${this.name} did not start (no handshake)`); }, HANDSHAKE_MS);
   }
 
-  hello() {
+  hello(batches) {
     // One handshake per load: a second hello would be a second port.
     if (this.conn || this.failed) return;
     const conn = new Connection(this.rt, this.plugin.grants);
+    conn.batches = batches;
     this.conn = conn;
     conn.port.onmessage = (event) => this.onMessage(conn, event.data);
     // A sandboxed frame's origin is opaque ("null"): '*' is the only target
@@ -359,52 +447,96 @@ export class PluginFrame {
       this.rt.emit({ type: 'denied', plugin: this.plugin.id, code: 'parse_error', message: 'a message that is not JSON text' });
       return;
     }
+    // A batch: each piece is checked and handled as if it came alone.
+    const pieces = conn.relay.split(text);
+    if (pieces === null) {
+      this.onOne(conn, text);
+      return;
+    }
+    conn.collect();
+    try {
+      for (const piece of pieces) if (!conn.closed) this.onOne(conn, piece);
+    } finally {
+      conn.flush();
+    }
+  }
+
+  onOne(conn, text) {
     const v = conn.relay.check(text);
     if (!v.ok) {
       if (v.reply) conn.post(v.reply);
       this.rt.emit({ type: 'denied', plugin: this.plugin.id, method: v.method, code: v.code, message: v.message });
       return;
     }
-    if (v.kind === 'response') this.settlePing(conn, v.id);
-    else if (v.method === '$/cancel') this.cancel(conn, v.cancel);
-    else this.run(conn, v, JSON.parse(text).params, v.kind === 'request' ? v.id : null);
+    // Strict JSON the core accepted (no duplicate keys, closed params), so
+    // this parse sees exactly what the core checked.
+    const message = JSON.parse(text);
+    if (v.kind === 'response') this.settlePing(conn, message.id);
+    else if (v.method === '$/cancel') this.cancel(conn, message.params.id);
+    else this.run(conn, v.method, message.params, v.kind === 'request' ? message.id : null);
   }
 
-  async run(conn, v, params, id) {
-    const controller = new AbortController();
-    const started = performance.now();
-    let timer = null;
-    if (id !== null) {
-      conn.inflight.set(idKey(id), controller);
-      timer = setTimeout(() => {
-        controller.abort();
-        conn.answer(id, failure(id, 'timeout', `${v.method} took longer than ${CALL_DEADLINE_MS / 1000} s`));
-      }, CALL_DEADLINE_MS);
-    }
-    const report = { type: 'call', plugin: this.plugin.id, method: v.method, params };
+  // Runs one call that passed the relay.  The host answers most calls at
+  // once (context.get, ui.*): those are answered in this same task, with
+  // no timer, promise or AbortController.  A call that returns a promise
+  // is tracked for its deadline and for $/cancel until it settles.
+  run(conn, method, params, id) {
+    const rt = this.rt;
+    const key = id === null ? null : idKey(id);
+    const work = new Work(id, key, 0);
+    work.method = method;
+    const started = rt.watches('call') ? performance.now() : -1;
+    let value;
     try {
-      const value = await this.rt.host.handle(this.handle, v.method, params, controller.signal);
-      if (id !== null) conn.answer(id, result(id, value));
-      this.rt.emit({ ...report, ok: true, result: value, ms: performance.now() - started });
-      if (v.method === 'data.create' || v.method === 'data.update' || v.method === 'data.delete')
-        this.rt.emit({ type: 'data', plugin: this.plugin.id, object: params.object, id: params.id || (value && value.id) });
+      value = rt.host.handle(this.handle, method, params, work);
     } catch (err) {
-      const code = typeof err.code === 'string' ? err.code : 'internal';
-      if (id !== null) conn.answer(id, failure(id, code, err.message));
-      this.rt.emit({ ...report, ok: false, code, message: err.message, ms: performance.now() - started });
-    } finally {
-      clearTimeout(timer);
-      if (id !== null) conn.inflight.delete(idKey(id));
+      this.finish(conn, work, params, started, false, err);
+      return;
     }
+    if (!(value instanceof Promise)) {
+      this.finish(conn, work, params, started, true, value);
+      return;
+    }
+    if (key !== null) {
+      work.deadline = performance.now() + CALL_DEADLINE_MS;
+      conn.track(work);
+    }
+    value.then((v) => this.finish(conn, work, params, started, true, v),
+      (err) => this.finish(conn, work, params, started, false, err));
+  }
+
+  // Answers a call (unless its deadline, $/cancel or a closed connection
+  // already ended it: a late answer could otherwise reach a new call that
+  // reuses the id) and tells observers.
+  finish(conn, work, params, started, ok, value) {
+    const { key, method } = work;
+    const err = ok ? null : (value || {});
+    const code = ok ? null : (typeof err.code === 'string' ? err.code : 'internal');
+    if (key !== null && !work.aborted) {
+      if (conn.inflight.get(key) === work) conn.inflight.delete(key);
+      if (ok) conn.answer(key, result, value);
+      else conn.answer(key, failure, code, String(err.message));
+    }
+    const rt = this.rt;
+    if (started >= 0) {
+      const entry = { type: 'call', plugin: this.plugin.id, method, params, ok, ms: performance.now() - started };
+      if (ok) entry.result = value;
+      else { entry.code = code; entry.message = err.message; }
+      rt.emit(entry);
+    }
+    if (ok && (method === 'data.create' || method === 'data.update' || method === 'data.delete') && rt.watches('data'))
+      rt.emit({ type: 'data', plugin: this.plugin.id, object: params.object, id: params.id || (value && value.id) });
   }
 
   // $/cancel: stop the work and answer cancelled (which frees the call's
   // in-flight slot in the relay); the SDK has already given up on it.
   cancel(conn, id) {
-    const controller = conn.inflight.get(idKey(id));
-    if (!controller) return;
-    controller.abort();
-    conn.answer(id, failure(id, 'cancelled', 'cancelled by the plugin'));
+    const key = idKey(id);
+    const work = conn.inflight.get(key);
+    if (!work) return;
+    conn.inflight.delete(key);
+    work.abort();
+    conn.answer(key, failure, 'cancelled', 'cancelled by the plugin');
   }
 
   // Liveness: a ping the SDK answers; none within PING_TIMEOUT_MS means

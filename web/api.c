@@ -310,33 +310,39 @@ struct osp_relay *osp_api_relay_new(const char *grants_json, const char *limits_
     return r;
 }
 
-char *osp_api_relay_check(struct osp_relay *r, const char *msg, size_t len, double now_ms)
+int osp_api_relay_inbound(struct osp_relay *r, const char *msg, size_t len, double now_ms,
+                          struct osp_rpc_request *req)
 {
-    static const char *const kinds[] = {"request", "notification", "response"};
-    struct osp_rpc_request req;
-    if (!r)
-        return failure(OSP_E_INVALID_ARGUMENT, "no relay", NULL);
-    int rc = osp_relay_inbound(r, msg, len, now_ms, &req);
+    if (!r || !req)
+        return OSP_E_INVALID_ARGUMENT;
+    int rc = osp_relay_inbound(r, msg, len, now_ms, req);
+    if (rc != 0)
+        return rc;
+    return (int)req->kind + 4 * (req->method_index > 0 ? req->method_index : 0);
+}
+
+size_t osp_api_relay_request_size(void)
+{
+    return sizeof(struct osp_rpc_request);
+}
+
+char *osp_api_rpc_methods(void)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < osp_rpc_method_count(); i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(osp_rpc_method_name(i)));
+    return print(a);
+}
+
+char *osp_api_relay_refusal(const struct osp_rpc_request *req, int rc)
+{
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "ok", rc == 0);
-    if (rc == 0) {
-        cJSON_AddStringToObject(o, "kind", kinds[req.kind]);
-        if (req.kind != OSP_RPC_RESPONSE)
-            cJSON_AddStringToObject(o, "method", req.method);
-        if (req.has_id)
-            cJSON_AddRawToObject(o, "id", req.id);
-        else
-            cJSON_AddNullToObject(o, "id");
-        cJSON_AddStringToObject(o, "permission", req.permission);
-        if (req.cancel_id[0])
-            cJSON_AddRawToObject(o, "cancel", req.cancel_id);
-        return print(o);
-    }
+    cJSON_AddBoolToObject(o, "ok", 0);
     cJSON_AddStringToObject(o, "code", osp_error_code(rc));
     char message[160];
     if (rc == OSP_E_PERMISSION_DENIED)
         snprintf(message, sizeof message, "%s needs the %s permission, which this plugin was "
-                 "not granted", req.method, req.permission);
+                 "not granted", req->method, req->permission);
     else if (rc == OSP_E_RATE_LIMITED)
         snprintf(message, sizeof message, "too many calls at once; slow down");
     else
@@ -345,13 +351,36 @@ char *osp_api_relay_check(struct osp_relay *r, const char *msg, size_t len, doub
     /* Reply whenever the sender can correlate it; invalid requests get a
      * null id as JSON-RPC prescribes.  Notifications and responses never
      * get a reply. */
-    int notification = req.kind == OSP_RPC_NOTIFICATION || req.kind == OSP_RPC_RESPONSE;
-    if (!notification && (req.has_id || rc == OSP_E_RPC_PARSE ||
+    int notification = req->kind == OSP_RPC_NOTIFICATION || req->kind == OSP_RPC_RESPONSE;
+    if (!notification && (req->has_id || rc == OSP_E_RPC_PARSE ||
                           rc == OSP_E_RPC_INVALID_REQUEST || rc == OSP_E_TOO_BIG)) {
         char reply[512];
-        if (osp_rpc_error_reply(req.has_id ? req.id : NULL, rc, message, reply, sizeof reply))
+        if (osp_rpc_error_reply(req->has_id ? req->id : NULL, rc, message, reply, sizeof reply))
             cJSON_AddStringToObject(o, "reply", reply);
     }
+    return print(o);
+}
+
+char *osp_api_relay_check(struct osp_relay *r, const char *msg, size_t len, double now_ms)
+{
+    static const char *const kinds[] = {"request", "notification", "response"};
+    struct osp_rpc_request req;
+    if (!r)
+        return failure(OSP_E_INVALID_ARGUMENT, "no relay", NULL);
+    int rc = osp_relay_inbound(r, msg, len, now_ms, &req);
+    if (rc != 0)
+        return osp_api_relay_refusal(&req, rc);
+    cJSON *o = ok_object();
+    cJSON_AddStringToObject(o, "kind", kinds[req.kind]);
+    if (req.kind != OSP_RPC_RESPONSE)
+        cJSON_AddStringToObject(o, "method", req.method);
+    if (req.has_id)
+        cJSON_AddRawToObject(o, "id", req.id);
+    else
+        cJSON_AddNullToObject(o, "id");
+    cJSON_AddStringToObject(o, "permission", req.permission);
+    if (req.cancel_id[0])
+        cJSON_AddRawToObject(o, "cancel", req.cancel_id);
     return print(o);
 }
 
@@ -395,6 +424,8 @@ char *osp_api_info(void)
     cJSON_AddNumberToObject(lim, "manifest_bytes", OSP_MANIFEST_MAX_BYTES);
     cJSON_AddNumberToObject(lim, "rpc_bytes", OSP_RPC_MAX_BYTES);
     cJSON_AddNumberToObject(lim, "rpc_depth", OSP_RPC_MAX_DEPTH);
+    cJSON_AddNumberToObject(lim, "rpc_batch", OSP_RPC_BATCH_MAX);
+    cJSON_AddNumberToObject(lim, "rpc_batch_separator", OSP_RPC_BATCH_SEPARATOR);
     cJSON_AddNumberToObject(lim, "grants", OSP_GRANTS_MAX);
     return print(o);
 }

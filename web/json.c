@@ -267,7 +267,14 @@ static int check_tree(const cJSON *node)
             size_t n = 0;
             for (const cJSON *c = node->child; c; c = c->next)
                 n++;
-            if (n > 1) {
+            if (n > 1 && n <= 8) {
+                /* Few keys (every RPC envelope): compare pairwise, no
+                 * allocation. */
+                for (const cJSON *a = node->child; a; a = a->next)
+                    for (const cJSON *b = a->next; b; b = b->next)
+                        if (strcmp(a->string, b->string) == 0)
+                            return OSP_E_JSON_DUPLICATE_KEY;
+            } else if (n > 1) {
                 /* Sorting keeps hostile objects with many keys O(n log n). */
                 const char **names = malloc(n * sizeof *names);
                 if (!names)

@@ -71,6 +71,18 @@ static const struct method {
     {"$/cancel", NEED_NONE, 1, {{"id", P_RPC_ID, 1, 0, 0}}},
 };
 
+#define N_METHODS (sizeof methods / sizeof methods[0])
+
+size_t osp_rpc_method_count(void)
+{
+    return N_METHODS;
+}
+
+const char *osp_rpc_method_name(size_t i)
+{
+    return i < N_METHODS ? methods[i].name : NULL;
+}
+
 static int chars_ok(const char *s, size_t min, size_t max, const char *set)
 {
     size_t n = strlen(s);
@@ -99,7 +111,20 @@ static int id_text(const cJSON *id, char out[OSP_RPC_ID_MAX_LEN + 3])
         double d = id->valuedouble;
         if (d != floor(d) || fabs(d) > 9007199254740991.0)
             return -1;
-        snprintf(out, OSP_RPC_ID_MAX_LEN + 3, "%.0f", d);
+        /* Written by hand (printf's float formatting was a visible share
+         * of a check in wasm); -0 is the id 0: JavaScript writes both as
+         * "0", and the host answers by that text. */
+        unsigned long long u = (unsigned long long)fabs(d);
+        char digits[24];
+        size_t n = 0, k = 0;
+        do
+            digits[n++] = (char)('0' + u % 10);
+        while (u /= 10);
+        if (d < 0)
+            out[k++] = '-';
+        while (n)
+            out[k++] = digits[--n];
+        out[k] = '\0';
         return 0;
     }
     return -1;
@@ -195,6 +220,7 @@ int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
                   struct osp_rpc_request *out)
 {
     memset(out, 0, sizeof *out);
+    out->method_index = -1;
     if (len > OSP_RPC_MAX_BYTES)
         return OSP_E_TOO_BIG;
     struct osp_json_limits lim = {OSP_RPC_MAX_BYTES, OSP_RPC_MAX_DEPTH};
@@ -228,15 +254,16 @@ int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
     if (!method)
         goto done;
     out->kind = out->has_id ? OSP_RPC_REQUEST : OSP_RPC_NOTIFICATION;
-    size_t i, n = sizeof methods / sizeof methods[0];
-    for (i = 0; i < n && strcmp(methods[i].name, method) != 0; i++)
+    size_t i;
+    for (i = 0; i < N_METHODS && strcmp(methods[i].name, method) != 0; i++)
         ;
-    if (i == n) {
+    if (i == N_METHODS) {
         rc = OSP_E_METHOD_NOT_FOUND;
         goto done;
     }
     const struct method *m = &methods[i];
-    snprintf(out->method, sizeof out->method, "%s", method);
+    memcpy(out->method, methods[i].name, strlen(methods[i].name) + 1); /* fits: names are short */
+    out->method_index = (int)i;
     if (m->notification_only && out->has_id)
         goto done;
     if (!params_ok(m, osp_json_get(root, "params"), out)) {

@@ -155,7 +155,7 @@ async function frameOf(page, selector) {
 
 // BENCH_PROFILE=1: where the time of a sequential osp loop goes, by
 // function self time, on the host page and in the plugin frame.
-async function profile(page, frame, n) {
+async function profile(page, frame, n, what = 'rtt') {
   const sessions = [['host page', await page.context().newCDPSession(page)], ['plugin frame', await page.context().newCDPSession(frame)]];
   for (const [, s] of sessions) {
     await s.send('Profiler.enable');
@@ -163,8 +163,9 @@ async function profile(page, frame, n) {
     await s.send('Profiler.start');
   }
   const t0 = Date.now();
-  await frame.evaluate((k) => window.bench.rtt(k), n);
-  log(`profiled loop: ${((Date.now() - t0) * 1000 / n).toFixed(0)} µs per call`);
+  if (what === 'rtt') await frame.evaluate((k) => window.bench.rtt(k), n);
+  else await frame.evaluate(([k, d]) => window.bench.inflight(k, d), [n, INFLIGHT_DEPTH]);
+  log(`profiled ${what === 'rtt' ? 'sequential loop' : `${INFLIGHT_DEPTH} in flight`}: ${((Date.now() - t0) * 1000 / n).toFixed(0)} µs per call`);
   for (const [name, s] of sessions) {
     const { profile: p } = await s.send('Profiler.stop');
     const self = new Map();
@@ -184,22 +185,58 @@ async function profile(page, frame, n) {
   }
 }
 
+// BENCH_TRACE=1: a Chromium trace of a sequential loop, summed per event
+// name on each renderer's main thread (pid first): the time each side
+// spends per call in its message task, in the JS listener
+// (FunctionCall) and in (de)serialising, which the JS profiler lumps
+// together as "(program)" and "postMessage".  Wall time under tracing.
+async function trace(browser, frame, n, label) {
+  await browser.startTracing(undefined, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink'] });
+  await frame.evaluate((k) => window.bench.rtt(k), n);
+  const buf = await browser.stopTracing();
+  const { traceEvents } = JSON.parse(buf.toString());
+  const names = new Map();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const busy = new Map();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || names.get(`${e.pid}:${e.tid}`) !== 'CrRendererMain') continue;
+    const k = `${e.pid} ${e.name}`;
+    const b = busy.get(k) || { us: 0, tasks: 0 };
+    b.us += e.dur || 0;
+    b.tasks += 1;
+    busy.set(k, b);
+  }
+  for (const [k, b] of [...busy].sort((x, y) => y[1].us - x[1].us).slice(0, 24))
+    log(`trace ${label}: ${k.padEnd(60)} ${(b.us / n).toFixed(1)} µs per call, ${(b.tasks / n).toFixed(2)} per call`);
+}
+
 async function rpcFigures(page) {
   await page.evaluate((l) => window.B.setLimits(l), BENCH_LIMITS);
   await page.evaluate(() => window.B.mountRpc());
-  await page.evaluate(() => window.B.mountEcho());
+  await page.evaluate((i) => window.B.mountEcho(i), !!process.env.BENCH_INSITU);
   const ospFrame = await frameOf(page, '#rpc-host iframe');
   const rawFrame = await frameOf(page, '#echo-host iframe');
   await rawFrame.waitForFunction(() => window.bench.ready());
   const side = { osp: ospFrame, raw: rawFrame };
   await page.evaluate(() => window.B.hostCost(2000));
   const hostCostUs = await page.evaluate(() => window.B.hostCost(20000));
-  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs`);
+  await page.evaluate(() => window.B.hostCost(2000, true));
+  const hostCostAsyncUs = await page.evaluate(() => window.B.hostCost(20000, true));
+  await page.evaluate(() => window.B.hostCost(2000, false, 50));
+  const hostCostBatchUs = await page.evaluate(() => window.B.hostCost(20000, false, 50));
+  log(`host cost per call without IPC: ${hostCostUs.toFixed(1)} µs (a handler answering with a promise: ${hostCostAsyncUs.toFixed(1)} µs; in batches of 50: ${hostCostBatchUs.toFixed(1)} µs)`);
   if (process.env.BENCH_PROFILE) {
     await ospFrame.evaluate(() => window.bench.rtt(2000));
     await profile(page, ospFrame, 5000);
     await profile(page, rawFrame, 5000);
+    await profile(page, ospFrame, 10000, 'inflight');
+    await profile(page, rawFrame, 10000, 'inflight');
   }
+  if (process.env.BENCH_TRACE) {
+    const browser = page.context().browser();
+    for (const [k, f] of [['raw', rawFrame], ['osp', ospFrame]]) await trace(browser, f, 3000, k);
+  }
+  if (process.env.BENCH_INSITU) await page.evaluate(() => window.B.instrument());
   const samples = { osp: [], raw: [] };
   const frameMean = { osp: [], raw: [] };
   const rounds = [];
@@ -217,6 +254,10 @@ async function rpcFigures(page) {
       round[k] = stats(g).median;
     }
     rounds.push(round.osp / round.raw);
+    if (process.env.BENCH_INSITU) {
+      const t = await page.evaluate(() => window.B.insituTake());
+      log(`in situ, host µs per call: osp handler ${t.osp.handler.toFixed(1)} (postMessage ${t.osp.post.toFixed(1)}, relay ${t.osp.relay.toFixed(1)}), raw handler ${t.raw.handler.toFixed(1)} (postMessage ${t.raw.post.toFixed(1)})`);
+    }
     log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs median`);
   }
   const tp = { osp: [], raw: [] };
@@ -233,6 +274,8 @@ async function rpcFigures(page) {
     raw: stats(samples.raw),
     roundMedianRatios: rounds,
     hostCostUs,
+    hostCostAsyncUs,
+    hostCostBatchUs,
     frameMeanUs: { osp: median(frameMean.osp), raw: median(frameMean.raw) },
     throughput: { osp: median(tp.osp), raw: median(tp.raw), rounds: tp },
   };
@@ -375,7 +418,7 @@ function report(r) {
   console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${a.roundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
   console.log(`throughput, ${INFLIGHT_DEPTH} in flight: raw ${fmt(a.throughput.raw)}/s, osp ${fmt(a.throughput.osp)}/s, ratio ${fmt(a.throughput.osp / a.throughput.raw, 2)}x (target >= 0.9)`);
   const b = r.breakdown;
-  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs, of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
+  console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise, ${fmt(a.hostCostBatchUs, 1)} µs in batches of 50), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);
   }
 
   if (r.mount) {

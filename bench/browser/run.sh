@@ -25,7 +25,9 @@
 #   BENCH_FLOOD_MS        length of each flood (default 3000)
 #   BENCH_CRYPTO_MS       time per crypto measurement (default 1500)
 #   BENCH_PARTS           which of "a b c d e" to run (default all; c is always printed)
-#   BENCH_PROFILE=1       also print a CPU profile of one osp and one raw loop
+#   BENCH_PROFILE=1       also print CPU profiles of an osp and a raw loop, sequential and 100 in flight
+#   BENCH_TRACE=1         also print per-event task time per call on each renderer (Chromium trace)
+#   BENCH_INSITU=1        also time the host's port handler, postMessage and relay during the loops
 #   BENCH_BUDGET          wall-clock limit in seconds (default 600)
 #   BENCH_KEEP=1          keep the data directory and the packed plugin
 set -euo pipefail

@@ -77,6 +77,23 @@ test('the relay refuses what the plugin was not granted, and bad calls, with sta
   expect(g1.name).not.toBe('pwned');
 });
 
+test('calls in flight together travel as batches, and every one is checked and answered once', async ({ page }) => {
+  const frame = await probe(page);
+  // 150 calls at once: the SDK sends them as batches (at most 64 a port
+  // message); the relay checks each piece as if it came alone.
+  const out = await frame.evaluate(() => Promise.all(Array.from({ length: 150 }, (_, i) => {
+    const p = i % 3 === 0 ? osp.data.query({ object: 'deal' })
+      : i % 3 === 1 ? osp.call('ui.resize', { height: -1 }) : osp.context.get();
+    return p.then((r) => (r && r.plugin ? 'context' : 'other'), (e) => e.code);
+  })));
+  const expected = Array.from({ length: 150 }, (_, i) => ['permission_denied', 'invalid_params', 'context'][i % 3]);
+  // The default quotas refuse past 32 in flight; whatever passes is right.
+  out.forEach((r, i) => expect([expected[i], 'rate_limited']).toContain(r));
+  expect(out.filter((r) => r === 'context').length).toBeGreaterThan(0);
+  expect(out.filter((r) => r === 'permission_denied').length).toBeGreaterThan(0);
+  expect(await run(frame, 'ping')).toBe('test.probe');
+});
+
 test('a plugin cannot talk on another plugin\'s port, and forged replies are ignored', async ({ page }) => {
   const frame = await probe(page);
   const sibling = await pluginFrame(page, 'demo.contacts', 'contacts');

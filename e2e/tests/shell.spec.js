@@ -25,6 +25,10 @@ test('the dashboard widget shows records fetched over RPC', async ({ page }) => 
 test('a call the plugin was not granted is refused with permission_denied', async ({ page }) => {
   await signIn(page, 'bob');
   const frame = await pluginFrame(page, 'demo.contacts', 'contacts');
+  // The widget grows once its contacts arrive: click only once the frame
+  // has followed (a click during the resize lands where the button was).
+  await expect(frame.locator('#contacts li')).toHaveCount(3);
+  await frameSettled(page, 'demo.contacts', 'contacts', frame);
   await frame.locator('#deals').click();
   await expect(frame.locator('#deals-result')).toContainText('permission_denied');
   await expect(frame.locator('#deals-result')).toContainText('data.read:deal');

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 struct osp_relay;
+struct osp_rpc_request;
 
 /* {"ok":true} or the manifest's problems.  Checks a complete manifest. */
 char *osp_api_manifest_check(const char *manifest, size_t len);
@@ -56,6 +57,24 @@ struct osp_relay *osp_api_relay_new(const char *grants_json, const char *limits_
  * JSON-RPC error response to send back (absent when the message cannot be
  * answered: notifications, responses). */
 char *osp_api_relay_check(struct osp_relay *r, const char *msg, size_t len, double now_ms);
+
+/* osp_api_relay_check without building JSON for a message that passes
+ * (the common case): checks msg into *req (caller-owned storage of
+ * osp_api_relay_request_size() bytes) and returns kind + 4 * method (kind:
+ * 0 request, 1 notification, 2 response; method: its place in
+ * osp_api_rpc_methods, 0 for a response), or a negative osp error code, in
+ * which case osp_api_relay_refusal(req, code) describes the refusal.  The
+ * checks and quotas are osp_api_relay_check's exactly. */
+int osp_api_relay_inbound(struct osp_relay *r, const char *msg, size_t len, double now_ms,
+                          struct osp_rpc_request *req);
+size_t osp_api_relay_request_size(void);
+
+/* A refusal as osp_api_relay_check reports it: {"ok":false,"code","message",
+ * "reply"?}. */
+char *osp_api_relay_refusal(const struct osp_rpc_request *req, int code);
+
+/* The method names in osp_rpc_method_name order, as a JSON array. */
+char *osp_api_rpc_methods(void);
 
 /* Marks request id_json answered; non-zero means do not send that reply
  * (it was never asked or was answered already). */

@@ -34,6 +34,15 @@
 #define OSP_RPC_ID_MAX_LEN 64
 #define OSP_RPC_STORAGE_VALUE_MAX 8192 /* bytes of JSON per storage value */
 
+/* A port message may carry a batch: up to OSP_RPC_BATCH_MAX messages joined
+ * by U+001E (record separator, which strict JSON text never contains
+ * unescaped), at most OSP_RPC_MAX_BYTES in all.  The shell cuts a batch at
+ * each separator and passes every piece to osp_rpc_check (through the
+ * relay) as a message of its own; a port message past either limit is
+ * checked whole, and so refused. */
+#define OSP_RPC_BATCH_MAX 64
+#define OSP_RPC_BATCH_SEPARATOR 0x1e
+
 enum osp_rpc_kind {
     OSP_RPC_REQUEST,      /* has method and id: expects one reply */
     OSP_RPC_NOTIFICATION, /* has method, no id */
@@ -47,7 +56,14 @@ struct osp_rpc_request {
     char method[32];
     char permission[OSP_PERM_MAX_LEN + 1]; /* the grant it needs, "" if none */
     char cancel_id[OSP_RPC_ID_MAX_LEN + 3]; /* for $/cancel: the id to stop, as JSON text */
+    int method_index; /* method's place in osp_rpc_method_name's list, -1 if none */
 };
+
+/* The methods osp_rpc_check knows, in a fixed order (so a verdict can name
+ * one by number): the name of method i < osp_rpc_method_count(), or NULL
+ * past the end.  Static: do not free. */
+size_t osp_rpc_method_count(void);
+const char *osp_rpc_method_name(size_t i);
 
 /* Checks msg[0..len) is one JSON-RPC 2.0 message: a request or
  * notification for a known method with valid params that grants allow, or

@@ -43,6 +43,13 @@ static void rejects_duplicates_nul_and_bad_utf8(void)
 {
     CHECK_ERR(parse("{\"a\":1,\"a\":2}"), OSP_E_JSON_DUPLICATE_KEY);
     CHECK_ERR(parse("{\"x\":{\"b\":1,\"c\":2,\"b\":3}}"), OSP_E_JSON_DUPLICATE_KEY);
+    /* Up to 8 keys are compared pairwise, more are sorted: both ways. */
+    CHECK_ERR(parse("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"a\":8}"),
+              OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,"
+                    "\"a\":9}"),
+              OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8}"), 0);
     CHECK_ERR(parse("{\"a\":1,\"A\":2}"), 0); /* keys are case-sensitive */
     CHECK_ERR(parse("\"a\\u0000b\""), OSP_E_BAD_UTF8);
     CHECK_ERR(parse("\"\xc0\xaf\""), OSP_E_BAD_UTF8);       /* overlong '/' */

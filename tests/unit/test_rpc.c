@@ -1,4 +1,6 @@
 #include "check.h"
+
+#include <stdio.h>
 #include "osp/error.h"
 #include "osp/rpc.h"
 
@@ -113,6 +115,42 @@ static void validates_params(void)
     CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"result\":1}", &r), OSP_E_RPC_INVALID_REQUEST);
 }
 
+static void names_methods_by_number(void)
+{
+    struct osp_rpc_request r;
+    CHECK_INT(osp_rpc_method_name(osp_rpc_method_count()) == NULL, 1);
+    for (size_t i = 0; i < osp_rpc_method_count(); i++)
+        CHECK_INT(strlen(osp_rpc_method_name(i)) < sizeof r.method, 1);
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ui.toast\","
+                    "\"params\":{\"message\":\"x\"}}", &r), 0);
+    CHECK_STR(osp_rpc_method_name((size_t)r.method_index), "ui.toast");
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"nope\"}", &r),
+              OSP_E_METHOD_NOT_FOUND);
+    CHECK_INT(r.method_index, -1);
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":\"h1\",\"result\":1}", &r), 0);
+    CHECK_INT(r.method_index, -1);
+}
+
+/* Numeric ids as JSON text, as JavaScript's JSON.stringify writes them
+ * (the host answers by that text). */
+static void writes_numeric_ids(void)
+{
+    struct osp_rpc_request r;
+    static const char *const ids[][2] = {
+        {"0", "0"}, {"-0", "0"}, {"-0.0", "0"}, {"7", "7"}, {"-12", "-12"}, {"1e3", "1000"},
+        {"9007199254740991", "9007199254740991"}, {"-9007199254740991", "-9007199254740991"},
+    };
+    char msg[160];
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        snprintf(msg, sizeof msg, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"context.get\"}",
+                 ids[i][0]);
+        CHECK_ERR(check(msg, &r), 0);
+        CHECK_STR(r.id, ids[i][1]);
+    }
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":9007199254740992,\"method\":\"context.get\"}",
+                    &r), OSP_E_RPC_INVALID_REQUEST);
+}
+
 static void error_replies(void)
 {
     char out[512];
@@ -133,6 +171,8 @@ int main(void)
     RUN(denies_ungranted_calls);
     RUN(refuses_malformed_envelopes);
     RUN(validates_params);
+    RUN(names_methods_by_number);
+    RUN(writes_numeric_ids);
     RUN(error_replies);
     CHECK_EXIT();
 }

@@ -20,11 +20,14 @@ new PerformanceObserver((list) => longtasks.push(...list.getEntries())).observe(
 
 const stamp = () => { if (stamping) stamps.push(performance.now()); };
 
-// The host SDK's place in plugins.js: the bench's handler answers at once.
+// The host SDK's place in plugins.js: the bench's handler answers at once,
+// as host.js answers context.get (a plain value, no promise).  hostCost
+// also measures it answering with a promise, as host.js's data.* do.
+let asyncHost = false;
 const host = {
-  async handle() {
+  handle() {
     stamp();
-    return { ok: true };
+    return asyncHost ? Promise.resolve({ ok: true }) : { ok: true };
   },
 };
 
@@ -107,6 +110,7 @@ window.B = {
     // The same check straight through the wasm exports, with the message
     // encoded into a buffer allocated once: the core's own share.
     const enc = new TextEncoder();
+    const rq = raw._malloc(raw._osp_api_relay_request_size());
     const lp = raw._malloc(128);
     raw.stringToUTF8('{"max_in_flight":256,"calls_per_second":10000000,"bytes_per_second":1000000000}', lp, 128);
     const gp = raw._malloc(8);
@@ -117,14 +121,14 @@ window.B = {
     const wasmPair = (i) => {
       const { written } = enc.encodeInto(text(i), raw.HEAPU8.subarray(mp, mp + 255));
       raw.HEAPU8[mp + written] = 0;
-      raw._osp_api_free(raw._osp_api_relay_check(h, mp, written, performance.now()));
+      if (raw._osp_api_relay_inbound(h, mp, written, performance.now(), rq) < 0) throw new Error('the relay refused a benchmark call');
       raw.stringToUTF8(String(i), idp, 32);
       raw._osp_api_relay_reply(h, idp);
     };
     time(wasmPair);
     const wasmCheck = time(wasmPair);
     raw._osp_api_relay_free(h);
-    [lp, gp, mp, idp].forEach((p) => raw._free(p));
+    [lp, gp, mp, idp, rq].forEach((p) => raw._free(p));
     return { relayUs, jsonParseUs: parse, wasmUs: wasmCheck };
   },
 
@@ -132,18 +136,24 @@ window.B = {
   // straight to the mounted PluginFrame's port handler (relay check,
   // dispatch, handler, relay reply, serialising the answer), in batches of
   // 200, answers counted instead of posted.
-  async hostCost(n) {
+  async hostCost(n, withPromise = false, batch = 1) {
+    asyncHost = withPromise;
     const f = runtime.frames().find((x) => x.conn);
     const conn = f.conn;
     let sent = 0;
-    conn.port.postMessage = () => { sent += 1; };
+    // Answers posted in one task leave as one batch: count its messages.
+    const sep = String.fromCharCode(core.limits.rpc_batch_separator);
+    conn.port.postMessage = (text) => { sent += text.split(sep).length; };
     const t0 = performance.now();
     for (let i = 0; i < n; i += 200) {
-      for (let j = i; j < i + 200; j++) conn.port.onmessage({ data: `{"jsonrpc":"2.0","id":"c${j}","method":"context.get","params":{}}` });
+      const texts = [];
+      for (let j = i; j < i + 200; j++) texts.push(`{"jsonrpc":"2.0","id":"c${j}","method":"context.get","params":{}}`);
+      for (let j = 0; j < 200; j += batch) conn.port.onmessage({ data: texts.slice(j, j + batch).join(sep) });
       while (sent < i + 200) await null;
     }
     const us = ((performance.now() - t0) * 1000) / n;
     delete conn.port.postMessage;
+    asyncHost = false;
     return us;
   },
 
@@ -157,7 +167,7 @@ window.B = {
 
   // The raw baseline: the same kind of frame given a MessagePort the way
   // the shell gives one; the page echoes every message.
-  mountEcho() {
+  mountEcho(insitu = false) {
     const box = document.getElementById('echo-host');
     box.replaceChildren();
     const iframe = bareIframe(frameDescription('echo'));
@@ -168,12 +178,52 @@ window.B = {
         const channel = new MessageChannel();
         const port = channel.port1;
         port.onmessage = (e) => { stamp(); port.postMessage(e.data); };
+        if (insitu) {
+          port.onmessage = (e) => {
+            const t0 = performance.now();
+            stamp();
+            const d = e.data;
+            const t1 = performance.now();
+            port.postMessage(d);
+            const t2 = performance.now();
+            const T = window.B.insitu.raw;
+            T.handler += t2 - t0; T.post += t2 - t1; T.n++;
+          };
+        }
         iframe.contentWindow.postMessage({ bench: 'welcome' }, '*', [channel.port2]);
         resolve();
       };
       window.addEventListener('message', onHello);
       box.append(iframe);
     });
+  },
+
+  // BENCH_INSITU: the host's share of each call as it happens (the port
+  // handler, its postMessage, the relay), on top of the measured loop
+  // (so only for looking, never in the reported figures' runs).
+  instrument() {
+    const f = runtime.frames().find((x) => x.conn);
+    const port = f.conn.port;
+    const handler = port.onmessage;
+    const post = port.postMessage;
+    const relay = f.conn.relay;
+    const { check, reply } = relay;
+    const T = { osp: { handler: 0, post: 0, relay: 0, n: 0 }, raw: { handler: 0, post: 0, n: 0 } };
+    window.B.insitu = T;
+    port.onmessage = (e) => { const t = performance.now(); handler(e); T.osp.handler += performance.now() - t; T.osp.n++; };
+    port.postMessage = (x) => { const t = performance.now(); post.call(port, x); T.osp.post += performance.now() - t; };
+    relay.check = (x) => { const t = performance.now(); const v = check(x); T.osp.relay += performance.now() - t; return v; };
+    relay.reply = (x) => { const t = performance.now(); const v = reply(x); T.osp.relay += performance.now() - t; return v; };
+  },
+  insituTake() {
+    const T = window.B.insitu;
+    const out = {};
+    for (const k of ['osp', 'raw']) {
+      out[k] = {};
+      for (const [x, v] of Object.entries(T[k])) if (x !== 'n') { out[k][x] = (v * 1000) / T[k].n; T[k][x] = 0; }
+      T[k].n = 0;
+    }
+    return out;
   },
 
   startStamps() { stamps = []; stamping = true; },

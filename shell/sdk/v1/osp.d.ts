@@ -53,7 +53,9 @@ declare namespace osp {
 
   /** Resolves once the host has handed this frame its private channel and context. */
   function ready(): Promise<void>;
-  /** A raw JSON-RPC call through the host's relay. */
+  /** A raw JSON-RPC call through the host's relay.  Calls made while others are in
+   * flight travel together as one batch (docs/protocol.md); each is still
+   * checked and answered on its own. */
   function call<T = unknown>(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<T>;
   /** Host events; returns a function that stops listening. */
   function on(event: 'context', fn: (context: Context) => void): () => void;
