@@ -386,11 +386,12 @@ void osp__route_plugin(struct osp__asset_req *q)
         snprintf(sdk, sizeof sdk, "%s/sdk", q->s->shell_dir);
         unsigned char *bytes;
         size_t len, body_len;
-        /* Every plugin frame loads the SDK: a few minutes in the browser's
-         * cache spare each mount a download (plugin pages pin its bytes
-         * with SRI), and the ETag makes the revalidation after that a 304. */
+        /* no-cache, as for the shell: a sandboxed frame's opaque origin
+         * gets a cache partition of its own, so a longer lifetime would
+         * not spare the next frame its download (measured: every frame
+         * fetched it); the ETag at least makes a revalidation a 304. */
         int status = 0;
-        int rc = osp__static_response(sdk, path + 10, "public, max-age=300",
+        int rc = osp__static_response(sdk, path + 10, "no-cache",
                                       "Access-Control-Allow-Origin: *\r\n"
                                       "Cross-Origin-Resource-Policy: cross-origin\r\n",
                                       is_method(q, "HEAD"),
