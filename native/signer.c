@@ -102,7 +102,8 @@ static int decode_seckey(const char *text, size_t len, struct seckey *sk)
     if (!text || len > OSP_SIGNER_FILE_MAX)
         return OSP_E_KEY_MALFORMED;
     const char *nl = memchr(text, '\n', len);
-    if (!nl || strncmp(text, "untrusted comment: ", 19) != 0)
+    /* text is not NUL-terminated: compare within the first line only. */
+    if (!nl || nl - text < 19 || memcmp(text, "untrusted comment: ", 19) != 0)
         return OSP_E_KEY_MALFORMED;
     const char *line = nl + 1;
     size_t rest = len - (size_t)(line - text);
