@@ -4,6 +4,7 @@
 // server decides; this page only shows and asks.  Nothing here runs plugin
 // code: names and permissions come from the registry and the server.
 import { el, errorTile } from '/shell/ui.js';
+import { pageHead } from '/shell/views.js';
 
 const tenantPath = (tenant) => `/api/v1/tenants/${encodeURIComponent(tenant)}/installations`;
 
@@ -60,11 +61,8 @@ function confirmDialog(modals, title, text, action, onConfirm) {
 export async function pluginsAdmin(ctx) {
   const { api, session, toast, modals, reloadPlugins } = ctx;
   const tenant = session.user.tenant;
-  const page = el('section', { class: 'page admin', 'aria-labelledby': 'page-title' });
-  const head = el('div', { class: 'page-head' }, el('div', {},
-    el('h1', { id: 'page-title', text: 'Plugins' }),
-    el('p', { class: 'muted', text: 'Third-party code in this workspace and what it may do. Each plugin runs sandboxed and can only make the calls granted here; the server checks every call against the user\'s own permissions as well.' })));
-  page.append(head);
+  const page = el('section', { class: 'page admin', 'aria-labelledby': 'page-title' },
+    pageHead('Plugins', 'Third-party code in this workspace and what it may do. Each plugin runs sandboxed and can only make the calls granted here; the server checks every call against the user\'s own permissions as well.'));
   if (session.user.role !== 'admin') {
     page.append(errorTile('Only workspace admins manage plugins', 'forbidden', `${session.user.username} is a ${session.user.role}`));
     return page;

@@ -11,9 +11,9 @@ const formatters = {
 };
 const show = (field, v) => (v === undefined || v === null ? '' : (formatters[field.type] || String)(v));
 
-function pageHead(title, subtitle, ...actions) {
+export function pageHead(title, subtitle, ...actions) {
   return el('div', { class: 'page-head' },
-    el('div', {}, el('h1', { text: title }), subtitle ? el('p', { class: 'muted', text: subtitle }) : null),
+    el('div', {}, el('h1', { id: 'page-title', text: title }), subtitle ? el('p', { class: 'muted', text: subtitle }) : null),
     el('div', { class: 'actions' }, ...actions));
 }
 
