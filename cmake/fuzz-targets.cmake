@@ -17,7 +17,7 @@ foreach(lib osp osp_native)
   target_link_options(${lib} INTERFACE -fsanitize=${OSP_FUZZ_SANITIZERS})
 endforeach()
 
-set(OSP_FUZZERS manifest archive sig bundle httpreq)
+set(OSP_FUZZERS manifest archive sig bundle httpreq rpc)
 foreach(name ${OSP_FUZZERS})
   add_executable(fuzz_${name} ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_${name}.c)
   target_compile_options(fuzz_${name} PRIVATE ${OSP_WARNINGS} ${OSP_FUZZ_COMPILE_OPTIONS})

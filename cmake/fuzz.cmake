@@ -1,7 +1,7 @@
 # Builds the libFuzzer harnesses by configuring this same source tree again
 # with clang and OSP_FUZZ_BUILD=ON (cmake/fuzz-targets.cmake), and
 # registers a short smoke run of each as a ctest test (label fuzz).
-# Outputs: ${CMAKE_BINARY_DIR}/fuzz-build/fuzz_{manifest,archive,sig,bundle,httpreq}
+# Outputs: ${CMAKE_BINARY_DIR}/fuzz-build/fuzz_{manifest,archive,sig,bundle,httpreq,rpc}
 # and make_corpus.  docs/fuzzing.md says how to run a longer campaign.
 include(ExternalProject)
 
@@ -14,7 +14,7 @@ endif()
 find_program(OSP_FUZZ_CC NAMES clang-14 clang REQUIRED)
 
 set(OSP_FUZZ_DIR ${CMAKE_BINARY_DIR}/fuzz-build)
-set(OSP_FUZZERS manifest archive sig bundle httpreq)
+set(OSP_FUZZERS manifest archive sig bundle httpreq rpc)
 set(OSP_FUZZ_TARGETS make_corpus)
 foreach(name ${OSP_FUZZERS})
   list(APPEND OSP_FUZZ_TARGETS fuzz_${name})
@@ -49,6 +49,7 @@ ExternalProject_Add(osp_fuzz
 set(OSP_FUZZ_DICT_manifest ${CMAKE_SOURCE_DIR}/tests/fuzz/manifest.dict)
 set(OSP_FUZZ_DICT_sig ${CMAKE_SOURCE_DIR}/tests/fuzz/sig.dict)
 set(OSP_FUZZ_DICT_httpreq ${CMAKE_SOURCE_DIR}/tests/fuzz/httpreq.dict)
+set(OSP_FUZZ_DICT_rpc ${CMAKE_SOURCE_DIR}/tests/fuzz/rpc.dict)
 foreach(name ${OSP_FUZZERS})
   set(scratch ${CMAKE_BINARY_DIR}/fuzz-scratch/${name})
   set(artifacts ${CMAKE_BINARY_DIR}/fuzz-artifacts)

@@ -83,9 +83,12 @@ const char *osp_rpc_method_name(size_t i)
     return i < N_METHODS ? methods[i].name : NULL;
 }
 
-static int chars_ok(const char *s, size_t min, size_t max, const char *set)
+/* Strings a parameter's type allows, decoded; longer ones are cut (and
+ * refused by their length). */
+#define VALUE_MAX 4096
+
+static int chars_ok(const char *s, size_t n, size_t min, size_t max, const char *set)
 {
-    size_t n = strlen(s);
     return n >= min && n <= max && strspn(s, set) == n;
 }
 
@@ -93,22 +96,44 @@ static int chars_ok(const char *s, size_t min, size_t max, const char *set)
 #define DIGITS "0123456789"
 #define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-static int name_ok(const char *s)
+static int name_ok(const char *s, size_t n)
 {
-    return s[0] >= 'a' && s[0] <= 'z' && chars_ok(s, 1, 32, LOWER DIGITS "_");
+    return s[0] >= 'a' && s[0] <= 'z' && chars_ok(s, n, 1, 32, LOWER DIGITS "_");
 }
 
-/* Copies a request id as JSON text; ids are short strings or integers. */
-static int id_text(const cJSON *id, char out[OSP_RPC_ID_MAX_LEN + 3])
+static int is_string(struct osp_json_span v)
 {
-    if (cJSON_IsString(id)) {
-        if (strlen(id->valuestring) > OSP_RPC_ID_MAX_LEN)
+    return v.p[0] == '"';
+}
+
+static int is_number(struct osp_json_span v)
+{
+    return v.p[0] == '-' || (v.p[0] >= '0' && v.p[0] <= '9');
+}
+
+/* Copies a request id as JSON text; ids are short strings or integers.
+ * The text is what JSON.stringify writes for the id JSON.parse reads, so
+ * the host and the core name a call alike. */
+static int id_text(struct osp_json_span id, char out[OSP_RPC_ID_MAX_LEN + 3])
+{
+    if (is_string(id)) {
+        char text[OSP_RPC_ID_MAX_LEN + 1];
+        if (osp_json_string(id, text, sizeof text) > OSP_RPC_ID_MAX_LEN)
             return -1;
-        osp_json_quote(id->valuestring, out, OSP_RPC_ID_MAX_LEN + 3);
+        osp_json_quote(text, out, OSP_RPC_ID_MAX_LEN + 3);
         return 0;
     }
-    if (cJSON_IsNumber(id)) {
-        double d = id->valuedouble;
+    if (is_number(id)) {
+        /* Plain digits (every id the SDK sends) are their own text. */
+        size_t plain = 0;
+        while (plain < id.n && id.p[plain] >= '0' && id.p[plain] <= '9')
+            plain++;
+        if (plain == id.n && id.n <= 15) { /* no leading zeros: the scan refused them */
+            memcpy(out, id.p, id.n);
+            out[id.n] = '\0';
+            return 0;
+        }
+        double d = osp_json_number(id);
         if (d != floor(d) || fabs(d) > 9007199254740991.0)
             return -1;
         /* Written by hand (printf's float formatting was a visible share
@@ -130,91 +155,108 @@ static int id_text(const cJSON *id, char out[OSP_RPC_ID_MAX_LEN + 3])
     return -1;
 }
 
-static size_t json_size(const cJSON *v)
+static int scalar(struct osp_json_span v)
 {
-    char *text = cJSON_PrintUnformatted(v);
-    size_t n = text ? strlen(text) : (size_t)-1;
-    cJSON_free(text);
-    return n;
+    if (is_string(v)) {
+        char text[1];
+        return osp_json_string(v, text, sizeof text) <= VALUE_MAX;
+    }
+    return v.p[0] != '{' && v.p[0] != '[';
 }
 
-static int scalar(const cJSON *v)
+/* A string of one of the character sets; text receives it decoded. */
+static int string_of(struct osp_json_span v, char *text, size_t cap, size_t *n)
 {
-    return (cJSON_IsString(v) && strlen(v->valuestring) <= 4096) || cJSON_IsNumber(v) ||
-           cJSON_IsBool(v) || cJSON_IsNull(v);
+    if (!is_string(v))
+        return 0;
+    *n = osp_json_string(v, text, cap);
+    return *n < cap;
 }
 
-static int param_ok(const struct param *p, const cJSON *v, struct osp_rpc_request *out)
+static int param_ok(const struct param *p, struct osp_json_span v, struct osp_rpc_request *out)
 {
+    char text[130];
+    size_t n;
     switch (p->type) {
     case P_NAME:
-        return cJSON_IsString(v) && name_ok(v->valuestring);
+        return string_of(v, text, sizeof text, &n) && name_ok(text, n);
     case P_SLUG:
-        return cJSON_IsString(v) && chars_ok(v->valuestring, 1, 32, LOWER DIGITS "-");
+        return string_of(v, text, sizeof text, &n) && chars_ok(text, n, 1, 32, LOWER DIGITS "-");
     case P_ID:
-        return cJSON_IsString(v) && chars_ok(v->valuestring, 1, 64, LOWER UPPER DIGITS "_-");
+        return string_of(v, text, sizeof text, &n) &&
+               chars_ok(text, n, 1, 64, LOWER UPPER DIGITS "_-");
     case P_KEY:
-        return cJSON_IsString(v) && chars_ok(v->valuestring, 1, 128, LOWER UPPER DIGITS "._:-");
+        return string_of(v, text, sizeof text, &n) &&
+               chars_ok(text, n, 1, 128, LOWER UPPER DIGITS "._:-");
     case P_ROUTE:
-        return cJSON_IsString(v) && chars_ok(v->valuestring, 1, 128, LOWER DIGITS "/_-");
+        return string_of(v, text, sizeof text, &n) && chars_ok(text, n, 1, 128, LOWER DIGITS "/_-");
     case P_SORT:
-        return cJSON_IsString(v) && name_ok(v->valuestring + (v->valuestring[0] == '-'));
+        return string_of(v, text, sizeof text, &n) && n > (text[0] == '-') &&
+               name_ok(text + (text[0] == '-'), n - (text[0] == '-'));
     case P_TEXT:
-        return cJSON_IsString(v) && strlen(v->valuestring) >= p->min &&
-               strlen(v->valuestring) <= p->max;
-    case P_INT:
-        return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
-               v->valuedouble >= p->min && v->valuedouble <= p->max;
-    case P_FIELDS: {
-        if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) > 64)
+        if (!is_string(v))
             return 0;
-        for (const cJSON *f = v->child; f; f = f->next)
-            if (!name_ok(f->string) || !scalar(f))
+        n = osp_json_string(v, text, 1);
+        return n >= p->min && n <= p->max;
+    case P_INT: {
+        if (!is_number(v))
+            return 0;
+        double d = osp_json_number(v);
+        return d == floor(d) && d >= p->min && d <= p->max;
+    }
+    case P_FIELDS: {
+        if (v.p[0] != '{')
+            return 0;
+        struct osp_json_members it;
+        struct osp_json_span key, value;
+        size_t count = 0;
+        osp_json_members_begin(&it, v);
+        while (osp_json_members_next(&it, &key, &value))
+            if (++count > 64 || !string_of(key, text, 34, &n) || !name_ok(text, n) ||
+                !scalar(value))
                 return 0;
         return 1;
     }
     case P_OBJECT:
-        return cJSON_IsObject(v) && json_size(v) <= p->max;
+        return v.p[0] == '{' && v.n <= p->max;
     case P_ANY:
-        return json_size(v) <= p->max;
+        return v.n <= p->max;
     case P_RPC_ID:
         return id_text(v, out->cancel_id) == 0;
     }
     return 0;
 }
 
-static int params_ok(const struct method *m, const cJSON *params, struct osp_rpc_request *out)
+static int params_ok(const struct method *m, const struct osp_json_span *params,
+                     struct osp_rpc_request *out)
 {
-    if (params && !cJSON_IsObject(params))
-        return 0; /* every osp method takes named params */
-    for (const cJSON *k = params ? params->child : NULL; k; k = k->next) {
-        const struct param *p = NULL;
-        for (int i = 0; i < MAX_PARAMS && m->params[i].name && !p; i++)
-            if (strcmp(m->params[i].name, k->string) == 0)
-                p = &m->params[i];
-        if (!p || !param_ok(p, k, out))
-            return 0;
+    unsigned seen = 0;
+    if (params) {
+        if (params->p[0] != '{')
+            return 0; /* every osp method takes named params */
+        struct osp_json_members it;
+        struct osp_json_span key, value;
+        osp_json_members_begin(&it, *params);
+        while (osp_json_members_next(&it, &key, &value)) {
+            int i = 0;
+            while (i < MAX_PARAMS && m->params[i].name && !osp_json_string_is(key, m->params[i].name))
+                i++;
+            if (i == MAX_PARAMS || !m->params[i].name || !param_ok(&m->params[i], value, out))
+                return 0;
+            seen |= 1u << i;
+        }
     }
     for (int i = 0; i < MAX_PARAMS && m->params[i].name; i++)
-        if (m->params[i].required && !osp_json_get(params, m->params[i].name))
+        if (m->params[i].required && !(seen & (1u << i)))
             return 0;
     return 1;
 }
 
-/* A response to a host request: {jsonrpc, id, result} or {…, error}. */
-static int check_response(const cJSON *root, struct osp_rpc_request *out)
-{
-    int has_result = osp_json_get(root, "result") != NULL;
-    int has_error = osp_json_get(root, "error") != NULL;
-    for (const cJSON *m = root->child; m; m = m->next)
-        if (strcmp(m->string, "jsonrpc") && strcmp(m->string, "id") &&
-            strcmp(m->string, "result") && strcmp(m->string, "error"))
-            return OSP_E_RPC_INVALID_REQUEST;
-    if (!out->has_id || has_result == has_error)
-        return OSP_E_RPC_INVALID_REQUEST;
-    out->kind = OSP_RPC_RESPONSE;
-    return 0;
-}
+/* The envelope's members, by name (duplicates were refused by the scan). */
+enum member { M_JSONRPC, M_ID, M_METHOD, M_PARAMS, M_RESULT, M_ERROR, M_OTHER, N_MEMBERS };
+
+static const char *const member_names[M_OTHER] = {"jsonrpc", "id",     "method",
+                                                  "params",  "result", "error"};
 
 int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
                   struct osp_rpc_request *out)
@@ -223,67 +265,77 @@ int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
     out->method_index = -1;
     if (len > OSP_RPC_MAX_BYTES)
         return OSP_E_TOO_BIG;
+    /* One strict scan, then the envelope is read in place: no tree, no
+     * allocation for any message the SDK sends (bench/browser). */
     struct osp_json_limits lim = {OSP_RPC_MAX_BYTES, OSP_RPC_MAX_DEPTH};
-    cJSON *root = NULL;
-    int rc = osp_json_parse(msg, len, &lim, &root, NULL);
+    int rc = osp_json_validate(msg, len, &lim, NULL);
     if (rc == OSP_E_NO_MEMORY || rc == OSP_E_TOO_BIG)
         return rc;
     if (rc != 0)
         return OSP_E_RPC_PARSE;
-    rc = OSP_E_RPC_INVALID_REQUEST;
-    if (!cJSON_IsObject(root))
-        goto done;
-    const cJSON *id = osp_json_get(root, "id");
-    if (id) {
-        if (id_text(id, out->id) != 0)
-            goto done;
+    struct osp_json_span root = osp_json_span_of(msg, len);
+    if (root.p[0] != '{')
+        return OSP_E_RPC_INVALID_REQUEST;
+    struct osp_json_span member[N_MEMBERS] = {{0}};
+    struct osp_json_members it;
+    struct osp_json_span key, value;
+    osp_json_members_begin(&it, root);
+    while (osp_json_members_next(&it, &key, &value)) {
+        int m = 0;
+        while (m < M_OTHER && !osp_json_string_is(key, member_names[m]))
+            m++;
+        member[m] = value;
+    }
+#define HAS(m) (member[m].p != NULL)
+    if (HAS(M_ID)) {
+        if (id_text(member[M_ID], out->id) != 0)
+            return OSP_E_RPC_INVALID_REQUEST;
         out->has_id = 1;
     }
-    const char *version = osp_json_get_string(root, "jsonrpc");
-    if (!version || strcmp(version, "2.0") != 0)
-        goto done;
-    if (!osp_json_get(root, "method")) {
-        rc = check_response(root, out);
-        goto done;
+    if (!HAS(M_JSONRPC) || !osp_json_string_is(member[M_JSONRPC], "2.0") || HAS(M_OTHER))
+        return OSP_E_RPC_INVALID_REQUEST;
+    if (!HAS(M_METHOD)) {
+        /* A response to a host request: {jsonrpc, id, result} or {…, error}. */
+        if (HAS(M_PARAMS) || !out->has_id || HAS(M_RESULT) == HAS(M_ERROR))
+            return OSP_E_RPC_INVALID_REQUEST;
+        out->kind = OSP_RPC_RESPONSE;
+        return 0;
     }
-    for (const cJSON *m = root->child; m; m = m->next)
-        if (strcmp(m->string, "jsonrpc") && strcmp(m->string, "id") &&
-            strcmp(m->string, "method") && strcmp(m->string, "params"))
-            goto done;
-    const char *method = osp_json_get_string(root, "method");
-    if (!method)
-        goto done;
+    if (HAS(M_RESULT) || HAS(M_ERROR) || !is_string(member[M_METHOD]))
+        return OSP_E_RPC_INVALID_REQUEST;
     out->kind = out->has_id ? OSP_RPC_REQUEST : OSP_RPC_NOTIFICATION;
     size_t i;
-    for (i = 0; i < N_METHODS && strcmp(methods[i].name, method) != 0; i++)
+    for (i = 0; i < N_METHODS && !osp_json_string_is(member[M_METHOD], methods[i].name); i++)
         ;
-    if (i == N_METHODS) {
-        rc = OSP_E_METHOD_NOT_FOUND;
-        goto done;
-    }
+    if (i == N_METHODS)
+        return OSP_E_METHOD_NOT_FOUND;
     const struct method *m = &methods[i];
-    memcpy(out->method, methods[i].name, strlen(methods[i].name) + 1); /* fits: names are short */
+    memcpy(out->method, m->name, strlen(m->name) + 1); /* fits: names are short */
     out->method_index = (int)i;
     if (m->notification_only && out->has_id)
-        goto done;
-    if (!params_ok(m, osp_json_get(root, "params"), out)) {
-        rc = OSP_E_INVALID_PARAMS;
-        goto done;
-    }
-    if (m->need == NEED_READ || m->need == NEED_WRITE)
+        return OSP_E_RPC_INVALID_REQUEST;
+    if (!params_ok(m, HAS(M_PARAMS) ? &member[M_PARAMS] : NULL, out))
+        return OSP_E_INVALID_PARAMS;
+    if (m->need == NEED_READ || m->need == NEED_WRITE) {
+        struct osp_json_span object = {0};
+        struct osp_json_members p;
+        osp_json_members_begin(&p, member[M_PARAMS]); /* required, so present */
+        while (osp_json_members_next(&p, &key, &value))
+            if (osp_json_string_is(key, "object"))
+                object = value;
+        char name[34];
+        osp_json_string(object, name, sizeof name); /* a name: checked above */
         snprintf(out->permission, sizeof out->permission, "data.%s:%s",
-                 m->need == NEED_READ ? "read" : "write",
-                 osp_json_get_string(osp_json_get(root, "params"), "object"));
-    else if (m->need == NEED_SELF)
-        snprintf(out->permission, sizeof out->permission, "%s", method);
-    else if (m->need == NEED_STORAGE)
+                 m->need == NEED_READ ? "read" : "write", name);
+    } else if (m->need == NEED_SELF) {
+        snprintf(out->permission, sizeof out->permission, "%s", m->name);
+    } else if (m->need == NEED_STORAGE) {
         snprintf(out->permission, sizeof out->permission, "storage");
-    rc = 0;
+    }
+#undef HAS
     if (out->permission[0] && !osp_grants_has(grants, out->permission))
-        rc = OSP_E_PERMISSION_DENIED;
-done:
-    cJSON_Delete(root);
-    return rc;
+        return OSP_E_PERMISSION_DENIED;
+    return 0;
 }
 
 int osp_rpc_error_number(int err)

@@ -196,6 +196,44 @@ static void httpreq_seeds(void)
         put("httpreq", seeds[i].name, seeds[i].text, strlen(seeds[i].text));
 }
 
+/* RPC messages: what the SDK sends (every method kind, a batch piece, a
+ * response to a ping), escapes and spacing JSON.parse reads alike, and one
+ * of each refusal. */
+static void rpc_seeds(void)
+{
+    static const struct {
+        const char *name, *text;
+    } seeds[] = {
+        {"context-get", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"context.get\",\"params\":{}}"},
+        {"data-query", "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"data.query\",\"params\":"
+                       "{\"object\":\"contact\",\"filter\":{\"city\":\"Oslo\",\"vip\":true},"
+                       "\"sort\":\"-name\",\"limit\":20,\"offset\":0}}"},
+        {"data-update", "{\"jsonrpc\":\"2.0\",\"id\":\"u1\",\"method\":\"data.update\",\"params\":"
+                        "{\"object\":\"task\",\"id\":\"t_1\",\"values\":{\"done\":true,\"n\":1.5,"
+                        "\"note\":null}}}"},
+        {"storage-set", "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"storage.set\",\"params\":"
+                        "{\"key\":\"board:layout\",\"value\":{\"cols\":[1,2,[3]],\"s\":\"x\"}}}"},
+        {"toast", "{\"jsonrpc\":\"2.0\",\"method\":\"ui.toast\",\"params\":{\"message\":\"Saved\","
+                  "\"kind\":\"success\"}}"},
+        {"cancel", "{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel\",\"params\":{\"id\":7}}"},
+        {"pong", "{\"jsonrpc\":\"2.0\",\"id\":\"$h1\",\"result\":\"pong\"}"},
+        {"escaped", " {\"jsonrpc\" : \"2.0\", \"\\u0069d\" : \"caf\\u00e9\\ud83d\\ude00\","
+                    " \"method\" : \"data\\u002eget\", \"params\" : {\"object\" : \"contact\","
+                    " \"id\" : \"c\\u0031\"}}\n"},
+        {"duplicate-id", "{\"jsonrpc\":\"2.0\",\"id\":1,\"\\u0069d\":2,\"method\":\"context.get\"}"},
+        {"proto", "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"data.create\",\"params\":"
+                  "{\"object\":\"task\",\"values\":{\"__proto__\":{\"admin\":true}}}}"},
+        {"unknown-method", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eval\"}"},
+        {"ungranted", "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"data.delete\",\"params\":"
+                      "{\"object\":\"deal\",\"id\":\"d1\"}}"},
+        {"big-id", "{\"jsonrpc\":\"2.0\",\"id\":9007199254740992,\"method\":\"context.get\"}"},
+        {"deep", "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"storage.set\",\"params\":{\"key\":\"k\","
+                 "\"value\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}}"},
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+        put("rpc", seeds[i].name, seeds[i].text, strlen(seeds[i].text));
+}
+
 static void manifest_seeds(const char *packed_manifest, size_t packed_len)
 {
     char dir[4096], path[4096], *names[64];
@@ -750,6 +788,7 @@ int main(int argc, char **argv)
     free(tmp);
 
     httpreq_seeds();
+    rpc_seeds();
     bundle_variants(good, good_len, k1);
     broken_archives(good, good_len);
 

@@ -2,6 +2,8 @@
 #include "osp/error.h"
 #include "osp/json.h"
 
+#include <stdio.h>
+
 static int parse(const char *s)
 {
     cJSON *j = NULL;
@@ -102,8 +104,11 @@ static void quote_escapes(void)
 {
     char out[64];
     size_t n = osp_json_quote("a\"b\\c\n\x01", out, sizeof out);
-    CHECK_STR(out, "\"a\\\"b\\\\c\\u000a\\u0001\"");
+    CHECK_STR(out, "\"a\\\"b\\\\c\\n\\u0001\"");
     CHECK_INT(n, strlen(out));
+    /* JSON.stringify's short escapes, exactly. */
+    osp_json_quote("\b\f\n\r\t\x1f\x7f/", out, sizeof out);
+    CHECK_STR(out, "\"\\b\\f\\n\\r\\t\\u001f\x7f/\"");
     char tiny[4];
     n = osp_json_quote("abcdef", tiny, sizeof tiny);
     CHECK_INT(n, 8);
@@ -119,6 +124,79 @@ static void utf8_check(void)
     CHECK_ERR(osp_json_check_utf8("\xff", 1), OSP_E_BAD_UTF8);
 }
 
+/* Keys are compared as JSON.parse decodes them, not as written. */
+static void escaped_duplicates_found(void)
+{
+    CHECK_ERR(parse("{\"a\":1,\"\\u0061\":2}"), OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}"), OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"a/b\":1,\"a\\/b\":2}"), OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"\\u00e9\":1,\"\xc3\xa9\":2}"), OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(parse("{\"a\":1,\"ab\":2,\"\\u0061b\\n\":3}"), 0);
+    /* Many keys (sorted, not compared pairwise), the duplicate escaped. */
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{");
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "\"k%d\":%d,", i, i);
+    snprintf(buf + n, sizeof buf - n, "\"\\u006b42\":0}");
+    CHECK_ERR(parse(buf), OSP_E_JSON_DUPLICATE_KEY);
+    CHECK_ERR(osp_json_validate(buf, strlen(buf), NULL, NULL), OSP_E_JSON_DUPLICATE_KEY);
+    buf[n + 7] = 'x'; /* k42 becomes kx2: no longer a duplicate */
+    CHECK_ERR(parse(buf), 0);
+}
+
+/* osp_json_validate is the check osp_json_parse makes, without a tree. */
+static void validate_agrees_with_parse(void)
+{
+    static const char *const texts[] = {
+        "{}", "[1,2]", "{\"a\":{\"a\":1}}", "{\"a\":1,\"a\":2}", "1e999", "\"\\ud800\"", "{\"a\":1,}",
+        " 3 ", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "\"\xc0\xaf\"",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        CHECK_ERR(osp_json_validate(texts[i], strlen(texts[i]), NULL, NULL), parse(texts[i]));
+    size_t off = 99;
+    CHECK_ERR(osp_json_validate("[1,,2]", 6, NULL, &off), OSP_E_JSON_SYNTAX);
+    CHECK_INT(off, 3);
+}
+
+/* Reading validated text in place: members, decoded strings, numbers. */
+static void reads_spans(void)
+{
+    const char *text = " { \"a\" : [1,{\"x\":\"}\"}] , \"b\\u0021\":\"q\\\"\\\\\\n\\ud83d\\ude00\" ,"
+                       "\"c\":-1.5e2,\"d\":{}, \"e\":true } \n";
+    CHECK_ERR(osp_json_validate(text, strlen(text), NULL, NULL), 0);
+    struct osp_json_span root = osp_json_span_of(text, strlen(text));
+    CHECK_INT(root.p[0], '{');
+    CHECK_INT(root.p[root.n - 1], '}');
+    struct osp_json_members it;
+    struct osp_json_span k, v;
+    char buf[64];
+    osp_json_members_begin(&it, root);
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 1);
+    CHECK_INT(osp_json_string_is(k, "a"), 1);
+    CHECK_INT((int)v.n, (int)strlen("[1,{\"x\":\"}\"}]"));
+    CHECK_INT(memcmp(v.p, "[1,{\"x\":\"}\"}]", v.n), 0);
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 1);
+    CHECK_INT(osp_json_string_is(k, "b!"), 1);
+    CHECK_INT(osp_json_string_is(k, "b"), 0);
+    CHECK_INT(osp_json_string_is(k, "b!!"), 0);
+    CHECK_INT(osp_json_string(v, buf, sizeof buf), 8);
+    CHECK_STR(buf, "q\"\\\n\xf0\x9f\x98\x80");
+    CHECK_INT(osp_json_string(v, buf, 3), 8); /* cut, terminated, full length told */
+    CHECK_STR(buf, "q\"");
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 1);
+    CHECK_INT(osp_json_string_is(k, "c"), 1);
+    CHECK_INT(osp_json_number(v) == -150.0, 1);
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 1);
+    CHECK_INT((int)v.n, 2);
+    struct osp_json_members inner;
+    osp_json_members_begin(&inner, v);
+    CHECK_INT(osp_json_members_next(&inner, &k, &v), 0);
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 1);
+    CHECK_INT(osp_json_string_is(k, "e"), 1);
+    CHECK_INT(v.n == 4 && memcmp(v.p, "true", 4) == 0, 1);
+    CHECK_INT(osp_json_members_next(&it, &k, &v), 0);
+}
+
 int main(void)
 {
     RUN(accepts_valid_json);
@@ -128,5 +206,8 @@ int main(void)
     RUN(enforces_limits);
     RUN(quote_escapes);
     RUN(utf8_check);
+    RUN(escaped_duplicates_found);
+    RUN(validate_agrees_with_parse);
+    RUN(reads_spans);
     CHECK_EXIT();
 }

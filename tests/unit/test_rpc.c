@@ -165,6 +165,65 @@ static void error_replies(void)
     CHECK_INT(osp_rpc_error_reply("1", OSP_E_TIMEOUT, NULL, out, 10), 0);
 }
 
+/* The core reads a message as JSON.parse reads it: escapes decoded,
+ * spacing ignored, the id written back as JSON.stringify writes it. */
+static void reads_as_json_parse_does(void)
+{
+    struct osp_rpc_request r;
+    CHECK_ERR(check(" {\"jsonrpc\" : \"2\\u002e0\", \"\\u0069d\" : 3 , \"method\":"
+                    "\"data\\u002equery\",\"params\":{\"\\u006fbject\":\"\\u0063ontact\"}} \n",
+                    &r),
+              0);
+    CHECK_STR(r.method, "data.query");
+    CHECK_STR(r.permission, "data.read:contact");
+    CHECK_STR(r.id, "3");
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":\"a\\nb\\u0001\\u00e9\",\"method\":\"context.get\"}", &r), 0);
+    CHECK_STR(r.id, "\"a\\nb\\u0001\xc3\xa9\"");
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1e2,\"method\":\"context.get\"}", &r), 0);
+    CHECK_STR(r.id, "100");
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":-0,\"method\":\"context.get\"}", &r), 0);
+    CHECK_STR(r.id, "0");
+    /* An escaped name is still the name: a duplicate, or a closed key. */
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"\\u0069d\":2,\"method\":\"context.get\"}", &r),
+              OSP_E_RPC_PARSE);
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"data.query\",\"params\":"
+                    "{\"object\":\"contact\",\"\\u006fbject\":\"deal\"}}",
+                    &r),
+              OSP_E_RPC_PARSE);
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"data.query\",\"params\":"
+                    "{\"object\":\"con\\u0074act;\"}}",
+                    &r),
+              OSP_E_INVALID_PARAMS);
+    /* A 65-byte id decoded from fewer escaped bytes is still too long. */
+    char msg[256];
+    snprintf(msg, sizeof msg, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\\u00e9\",\"method\":\"context.get\"}",
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    CHECK_ERR(check(msg, &r), OSP_E_RPC_INVALID_REQUEST);
+    CHECK_INT(r.has_id, 0);
+}
+
+/* Sizes of free-form values are the bytes of JSON as sent. */
+static void measures_values_as_sent(void)
+{
+    static const char *storage[] = {"storage"};
+    const struct osp_grants g = {storage, 1};
+    struct osp_rpc_request r;
+    static char msg[OSP_RPC_STORAGE_VALUE_MAX + 256];
+    for (int extra = 0; extra <= 1; extra++) {
+        int n = snprintf(msg, sizeof msg,
+                         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"storage.set\",\"params\":"
+                         "{\"key\":\"k\",\"value\":\"");
+        int body = OSP_RPC_STORAGE_VALUE_MAX - 2 + extra; /* plus the quotes */
+        memset(msg + n, 'v', (size_t)body);
+        snprintf(msg + n + body, sizeof msg - (size_t)(n + body), "\"}}");
+        CHECK_ERR(osp_rpc_check(msg, strlen(msg), &g, &r), extra ? OSP_E_INVALID_PARAMS : 0);
+    }
+    CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ui.toast\",\"params\":"
+                    "{\"message\":\"\\u00e9\"}}",
+                    &r),
+              0); /* 1 character, 2 bytes: within 1..200 */
+}
+
 int main(void)
 {
     RUN(allows_granted_calls);
@@ -174,5 +233,7 @@ int main(void)
     RUN(names_methods_by_number);
     RUN(writes_numeric_ids);
     RUN(error_replies);
+    RUN(reads_as_json_parse_does);
+    RUN(measures_values_as_sent);
     CHECK_EXIT();
 }
