@@ -151,6 +151,7 @@ class Work {
     this.deadline = deadline;
     this.controller = null;
     this.aborted = false;
+    this.now = false; // answered in the task that checked it (never tracked)
   }
   get signal() {
     if (!this.controller) {
@@ -202,6 +203,18 @@ class Connection {
   // reply(key) builds the text only then.
   answer(key, reply, a, b) {
     if (!this.closed && this.relay.reply(key)) this.post(reply(key, a, b));
+  }
+  // An answer in the same task as the call's check: nothing else can have
+  // answered it (only tracked calls time out or are cancelled), so it
+  // leaves first and the core's record of it is cleared after, off the
+  // round trip (bench/browser).
+  answerNow(key, reply, a, b) {
+    if (this.closed) return;
+    try {
+      this.post(reply(key, a, b));
+    } finally {
+      if (!this.closed) this.relay.reply(key);
+    }
   }
   // Deadlines: one timer per connection, armed for the earliest, rather
   // than one per call.  Every call gets the same CALL_DEADLINE_MS, so the
@@ -490,10 +503,12 @@ export class PluginFrame {
     try {
       value = rt.host.handle(this.handle, method, params, work);
     } catch (err) {
+      work.now = true;
       this.finish(conn, work, params, started, false, err);
       return;
     }
     if (!(value instanceof Promise)) {
+      work.now = true;
       this.finish(conn, work, params, started, true, value);
       return;
     }
@@ -512,7 +527,10 @@ export class PluginFrame {
     const { key, method } = work;
     const err = ok ? null : (value || {});
     const code = ok ? null : (typeof err.code === 'string' ? err.code : 'internal');
-    if (key !== null && !work.aborted) {
+    if (key !== null && work.now) {
+      if (ok) conn.answerNow(key, result, value);
+      else conn.answerNow(key, failure, code, String(err.message));
+    } else if (key !== null && !work.aborted) {
       if (conn.inflight.get(key) === work) conn.inflight.delete(key);
       if (ok) conn.answer(key, result, value);
       else conn.answer(key, failure, code, String(err.message));

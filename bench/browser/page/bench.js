@@ -186,8 +186,9 @@ window.B = {
             const t1 = performance.now();
             port.postMessage(d);
             const t2 = performance.now();
-            const T = window.B.insitu.raw;
-            T.handler += t2 - t0; T.post += t2 - t1; T.n++;
+            // Loops before instrument() (BENCH_PROFILE, BENCH_TRACE) are not counted.
+            const T = window.B.insitu && window.B.insitu.raw;
+            if (T) { T.handler += t2 - t0; T.post += t2 - t1; T.n++; }
           };
         }
         iframe.contentWindow.postMessage({ bench: 'welcome' }, '*', [channel.port2]);
