@@ -18,10 +18,10 @@
 # Environment (all optional):
 #   OSP_BIN, OSP_WASM_DIR, OSP_CHROMIUM   what to run (build/osp, build/wasm, /usr/bin/chromium)
 #   BENCH_RTT_CALLS       sequential calls per round (default 10000)
-#   BENCH_ROUNDS          rounds of each RPC measurement, osp and raw alternating (default 3)
+#   BENCH_ROUNDS          rounds of each RPC measurement, osp and raw alternating (default 5)
 #   BENCH_INFLIGHT_CALLS  calls per throughput round (default 10000)
 #   BENCH_MOUNT_SIZES     widget counts for cold mount (default "1 10 50")
-#   BENCH_MOUNT_REPS      fresh browser contexts per size and side (default 5)
+#   BENCH_MOUNT_REPS      fresh browser contexts per size and side (default 9)
 #   BENCH_FLOOD_MS        length of each flood (default 3000)
 #   BENCH_CRYPTO_MS       time per crypto measurement (default 1500)
 #   BENCH_PARTS           which of "a b c d e" to run (default all; c is always printed)
