@@ -120,8 +120,9 @@ static int id_text(struct osp_json_span id, char out[OSP_RPC_ID_MAX_LEN + 3])
         char text[OSP_RPC_ID_MAX_LEN + 1];
         if (osp_json_string(id, text, sizeof text) > OSP_RPC_ID_MAX_LEN)
             return -1;
-        osp_json_quote(text, out, OSP_RPC_ID_MAX_LEN + 3);
-        return 0;
+        /* Escaped control characters could make the text too long to
+         * keep whole; a cut one would name no call. */
+        return osp_json_quote(text, out, OSP_RPC_ID_MAX_LEN + 3) < OSP_RPC_ID_MAX_LEN + 3 ? 0 : -1;
     }
     if (is_number(id)) {
         /* Plain digits (every id the SDK sends) are their own text. */

@@ -200,6 +200,13 @@ static void reads_as_json_parse_does(void)
              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
     CHECK_ERR(check(msg, &r), OSP_E_RPC_INVALID_REQUEST);
     CHECK_INT(r.has_id, 0);
+    /* 64 bytes, but 128 escaped: refused rather than kept cut. */
+    char nl[64 * 2 + 1] = {0};
+    for (int i = 0; i < 64; i++)
+        memcpy(nl + 2 * i, "\\n", 2);
+    snprintf(msg, sizeof msg, "{\"jsonrpc\":\"2.0\",\"id\":\"%s\",\"method\":\"context.get\"}", nl);
+    CHECK_ERR(check(msg, &r), OSP_E_RPC_INVALID_REQUEST);
+    CHECK_INT(r.has_id, 0);
 }
 
 /* Sizes of free-form values are the bytes of JSON as sent. */
