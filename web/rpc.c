@@ -228,8 +228,10 @@ static int param_ok(const struct param *p, struct osp_json_span v, struct osp_rp
     return 0;
 }
 
+/* found[i] receives the value of the method's i-th parameter (p NULL when
+ * absent), so nothing reads the params a second time. */
 static int params_ok(const struct method *m, const struct osp_json_span *params,
-                     struct osp_rpc_request *out)
+                     struct osp_rpc_request *out, struct osp_json_span found[MAX_PARAMS])
 {
     unsigned seen = 0;
     if (params) {
@@ -245,6 +247,7 @@ static int params_ok(const struct method *m, const struct osp_json_span *params,
             if (i == MAX_PARAMS || !m->params[i].name || !param_ok(&m->params[i], value, out))
                 return 0;
             seen |= 1u << i;
+            found[i] = value;
         }
     }
     for (int i = 0; i < MAX_PARAMS && m->params[i].name; i++)
@@ -315,17 +318,13 @@ int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
     out->method_index = (int)i;
     if (m->notification_only && out->has_id)
         return OSP_E_RPC_INVALID_REQUEST;
-    if (!params_ok(m, HAS(M_PARAMS) ? &member[M_PARAMS] : NULL, out))
+    struct osp_json_span found[MAX_PARAMS] = {{0}};
+    if (!params_ok(m, HAS(M_PARAMS) ? &member[M_PARAMS] : NULL, out, found))
         return OSP_E_INVALID_PARAMS;
     if (m->need == NEED_READ || m->need == NEED_WRITE) {
-        struct osp_json_span object = {0};
-        struct osp_json_members p;
-        osp_json_members_begin(&p, member[M_PARAMS]); /* required, so present */
-        while (osp_json_members_next(&p, &key, &value))
-            if (osp_json_string_is(key, "object"))
-                object = value;
+        /* Every data.* method's first parameter is its required object. */
         char name[34];
-        osp_json_string(object, name, sizeof name); /* a name: checked above */
+        osp_json_string(found[0], name, sizeof name); /* a name: checked above */
         snprintf(out->permission, sizeof out->permission, "data.%s:%s",
                  m->need == NEED_READ ? "read" : "write", name);
     } else if (m->need == NEED_SELF) {
