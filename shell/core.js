@@ -50,7 +50,10 @@ export async function loadCore() {
     passed[k + 4 * i] = Object.freeze({ ok: true, kind, method: kind === 'response' ? null : method });
   }));
   const requestSize = m._osp_api_relay_request_size();
-  const coreLimits = call(m._osp_api_info, (take, fn) => fn()).limits;
+  const info = call(m._osp_api_info, (take, fn) => fn());
+  const coreLimits = info.limits;
+  const layout = info.request; // byte offsets in the request record
+  if (layout.size_bytes !== 4) throw new Error('osp core: unexpected request layout');
   const SEPARATOR = String.fromCharCode(coreLimits.rpc_batch_separator);
 
   return {
@@ -105,6 +108,7 @@ export async function loadCore() {
       let scratch = 0;
       let scratchCap = 0;
       let view = null; // the buffer as a Uint8Array (renewed when memory grows)
+      let checkedBytes = -1; // the last checked message's UTF-8 length, -1 if not in the buffer
       // Writes text NUL-terminated into the buffer; its byte length, or -1.
       const put = (text) => {
         const need = text.length * 3 + 1; // UTF-8 bytes per UTF-16 unit: at most 3
@@ -142,6 +146,7 @@ export async function loadCore() {
           const now = performance.now();
           let v;
           const n = put(message);
+          checkedBytes = n;
           if (n >= 0) {
             v = m._osp_api_relay_inbound(handle, scratch, n, now, req);
           } else {
@@ -154,6 +159,28 @@ export async function loadCore() {
           const text = m.UTF8ToString(out);
           m._osp_api_free(out);
           return JSON.parse(text);
+        },
+        // For the message check() just passed: its id as the JSON text
+        // the relay knows the call by (the key reply() takes), and its
+        // params, parsed alone from the span the core found (the whole
+        // message is parsed only when it is not ASCII, whose byte offsets
+        // would not be string offsets).
+        key: () => {
+          let p = req + layout.id;
+          let key = '';
+          for (let c; (c = m.HEAPU8[p]) !== 0; p++) {
+            if (c > 0x7f) return m.UTF8ToString(req + layout.id);
+            key += String.fromCharCode(c);
+          }
+          return key;
+        },
+        params: (message) => {
+          const len = m.HEAPU32[(req + layout.params_len) >> 2];
+          if (len === 0) return undefined;
+          if (len === 2) return {}; // an object of two bytes is {}
+          if (checkedBytes !== message.length) return JSON.parse(message).params;
+          const at = m.HEAPU32[(req + layout.params_at) >> 2];
+          return JSON.parse(message.slice(at, at + len));
         },
         reply: (idJson) => {
           if (put(idJson) >= 0) return m._osp_api_relay_reply(handle, scratch) === 0;

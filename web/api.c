@@ -11,6 +11,7 @@
 #include "osp/verify.h"
 #include "osp/version.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,13 @@ char *osp_api_info(void)
     cJSON_AddNumberToObject(lim, "rpc_batch", OSP_RPC_BATCH_MAX);
     cJSON_AddNumberToObject(lim, "rpc_batch_separator", OSP_RPC_BATCH_SEPARATOR);
     cJSON_AddNumberToObject(lim, "grants", OSP_GRANTS_MAX);
+    /* Where JS reads a checked request's id text and params span in the
+     * record osp_api_relay_inbound fills (wasm32: size_t is 4 bytes). */
+    cJSON *req = cJSON_AddObjectToObject(o, "request");
+    cJSON_AddNumberToObject(req, "id", offsetof(struct osp_rpc_request, id));
+    cJSON_AddNumberToObject(req, "params_at", offsetof(struct osp_rpc_request, params_at));
+    cJSON_AddNumberToObject(req, "params_len", offsetof(struct osp_rpc_request, params_len));
+    cJSON_AddNumberToObject(req, "size_bytes", sizeof(size_t));
     return print(o);
 }
 

@@ -321,6 +321,10 @@ int osp_rpc_check(const char *msg, size_t len, const struct osp_grants *grants,
     struct osp_json_span found[MAX_PARAMS] = {{0}};
     if (!params_ok(m, HAS(M_PARAMS) ? &member[M_PARAMS] : NULL, out, found))
         return OSP_E_INVALID_PARAMS;
+    if (HAS(M_PARAMS)) {
+        out->params_at = (size_t)(member[M_PARAMS].p - msg);
+        out->params_len = member[M_PARAMS].n;
+    }
     if (m->need == NEED_READ || m->need == NEED_WRITE) {
         /* Every data.* method's first parameter is its required object. */
         char name[34];

@@ -176,3 +176,19 @@ test('a call past its deadline is answered timeout and its work cancelled, never
   expect(Date.now() - started).toBeLessThan(14_000);
   await expect.poll(() => aborted.length).toBe(2);
 });
+
+test('the host reads a call\'s params exactly as sent, ASCII or not, in a batch or alone', async ({ page }) => {
+  const frame = await probe(page);
+  // The shell parses a call's params alone from the span the core found
+  // (ASCII), or the whole message (anything else): both must give the text.
+  for (const message of ['plain "quoted" \\ text', 'Grüße, 世界 😀 \u2028']) {
+    await frame.evaluate((m) => osp.ui.toast(m), message);
+    await expect(page.locator('.toast').last()).toContainText(message);
+  }
+  // Two calls in one task leave as one batch; each piece's params are its own.
+  const ok = await frame.evaluate(() => Promise.all([osp.ui.toast('first of two'), osp.ui.toast('second, é')]));
+  expect(ok).toHaveLength(2);
+  await expect(page.locator('.toast', { hasText: 'first of two' })).toHaveCount(1);
+  await expect(page.locator('.toast', { hasText: 'second, é' })).toHaveCount(1);
+  expect(await run(frame, 'ping')).toBe('test.probe');
+});

@@ -90,7 +90,9 @@ void osp_api_relay_free(struct osp_relay *r);
 /* The error table (osp_error_table_json), static: do not free. */
 const char *osp_api_errors(void);
 
-/* The protocol version this core speaks and its limits, as JSON. */
+/* The protocol version this core speaks, its limits, and where a checked
+ * request's id text and params span lie in the osp_rpc_request record
+ * ("request": byte offsets, and the size of a size_t), as JSON. */
 char *osp_api_info(void);
 
 void osp_api_free(char *p);

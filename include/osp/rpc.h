@@ -57,6 +57,10 @@ struct osp_rpc_request {
     char permission[OSP_PERM_MAX_LEN + 1]; /* the grant it needs, "" if none */
     char cancel_id[OSP_RPC_ID_MAX_LEN + 3]; /* for $/cancel: the id to stop, as JSON text */
     int method_index; /* method's place in osp_rpc_method_name's list, -1 if none */
+    /* Where the params value lies in the checked message (bytes from its
+     * start; length 0 when there are none), so the host can read the
+     * params alone instead of parsing the whole message again. */
+    size_t params_at, params_len;
 };
 
 /* The methods osp_rpc_check knows, in a fixed order (so a verdict can name

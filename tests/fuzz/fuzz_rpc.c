@@ -11,7 +11,8 @@
  *   cJSON can build one);
  *   osp_rpc_check's verdict agrees with the tree: a message that passes
  *   has jsonrpc "2.0", the method it names, the id it reports (as
- *   JSON.stringify would write it) and the permission it needs; a parse
+ *   JSON.stringify would write it), the permission it needs and a params
+ *   span that parses alone to its params; a parse
  *   refusal is a text that osp_json_validate refuses;
  *   a relay fed the message twice refuses the second as a duplicate id.
  *
@@ -157,6 +158,18 @@ static void rpc_agrees(const char *text, size_t len, const cJSON *root)
                  object ? object : "");
         if (!object || strcmp(want, r.permission) != 0)
             broken("a data call needs another permission than its object's");
+    }
+    const cJSON *params = osp_json_get(root, "params");
+    if (params) {
+        /* The span the host parses alone holds exactly the params. */
+        cJSON *alone = r.params_at + r.params_len <= len
+                           ? cJSON_ParseWithLength(text + r.params_at, r.params_len)
+                           : NULL;
+        if (!alone || !cJSON_Compare(alone, params, 1))
+            broken("the params span is not the params");
+        cJSON_Delete(alone);
+    } else if (r.params_len != 0) {
+        broken("a params span without params");
     }
     if (r.permission[0] && !osp_grants_has(&grants, r.permission))
         broken("a call passes without its grant");

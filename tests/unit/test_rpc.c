@@ -179,7 +179,14 @@ static void reads_as_json_parse_does(void)
     CHECK_STR(r.id, "3");
     CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":\"a\\nb\\u0001\\u00e9\",\"method\":\"context.get\"}", &r), 0);
     CHECK_STR(r.id, "\"a\\nb\\u0001\xc3\xa9\"");
+    /* The params' span, for the host to parse them alone. */
+    const char *spaced = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ui.toast\",\"params\": "
+                         "{\"message\":\"hi\"} }";
+    CHECK_ERR(check(spaced, &r), 0);
+    CHECK_INT(r.params_len, strlen("{\"message\":\"hi\"}"));
+    CHECK_INT(memcmp(spaced + r.params_at, "{\"message\":\"hi\"}", r.params_len), 0);
     CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":1e2,\"method\":\"context.get\"}", &r), 0);
+    CHECK_INT(r.params_len, 0); /* none */
     CHECK_STR(r.id, "100");
     CHECK_ERR(check("{\"jsonrpc\":\"2.0\",\"id\":-0,\"method\":\"context.get\"}", &r), 0);
     CHECK_STR(r.id, "0");
