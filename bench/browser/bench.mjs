@@ -256,7 +256,7 @@ async function rpcFigures(page) {
     rounds.push(round.osp / round.raw);
     if (process.env.BENCH_INSITU) {
       const t = await page.evaluate(() => window.B.insituTake());
-      log(`in situ, host µs per call: osp handler ${t.osp.handler.toFixed(1)} (postMessage ${t.osp.post.toFixed(1)}, relay ${t.osp.relay.toFixed(1)}), raw handler ${t.raw.handler.toFixed(1)} (postMessage ${t.raw.post.toFixed(1)})`);
+      log(`in situ, host µs per call: osp handler ${t.osp.handler.toFixed(1)} (to the answer's post ${t.osp.pre.toFixed(1)}, postMessage ${t.osp.post.toFixed(1)}, relay check ${t.osp.check.toFixed(1)}, reply ${t.osp.reply.toFixed(1)}), raw handler ${t.raw.handler.toFixed(1)} (to the post ${t.raw.pre.toFixed(1)}, postMessage ${t.raw.post.toFixed(1)})`);
     }
     log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs median`);
   }

@@ -3,7 +3,7 @@
 // sandbox, the plugin's CSP, the private port and the relay in wasm.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, expect, signIn, pluginFrame } from '../support/test.js';
+import { test, expect, signIn, pluginFrame, appUrl } from '../support/test.js';
 
 async function probe(page) {
   await signIn(page, 'dave', { tenant: 'globex' });
@@ -191,4 +191,49 @@ test('the host reads a call\'s params exactly as sent, ASCII or not, in a batch 
   await expect(page.locator('.toast', { hasText: 'first of two' })).toHaveCount(1);
   await expect(page.locator('.toast', { hasText: 'second, é' })).toHaveCount(1);
   expect(await run(frame, 'ping')).toBe('test.probe');
+});
+
+test('the relay checks the exact bytes of a message, whichever way the shell copies it into wasm', async ({ page }) => {
+  await page.goto(appUrl());
+  // The shell copies short ASCII text into wasm memory by hand and
+  // everything else with TextEncoder (shell/core.js): both must hand the
+  // core the same bytes, and the params it finds must be the text sent.
+  const out = await page.evaluate(async () => {
+    const { loadCore } = await import('/shell/core.js');
+    const core = await loadCore();
+    const relay = core.relay(['ui.toast'], { max_in_flight: 256, calls_per_second: 1e6, bytes_per_second: 1e9 });
+    let id = 0;
+    const send = (message, pad = 0) => {
+      id += 1;
+      const text = `{"jsonrpc":"2.0","id":${id},${' '.repeat(pad)}"method":"ui.toast","params":${JSON.stringify({ message })}}`;
+      const v = relay.check(text);
+      const r = { length: text.length, ok: v.ok, code: v.code };
+      if (v.ok) { r.key = relay.key(); r.message = relay.params(text).message; r.replied = relay.reply(r.key); }
+      return r;
+    };
+    const results = [
+      send('short ascii'),
+      send('ascii past the hand copy', 2100),
+      send('ends in non-ASCII: é'),
+      send('Grüße 😀', 2100),
+      send('"quoted" \\ escaped', 2100),
+    ];
+    // A raw control character and a lone surrogate are refused whole.
+    const control = relay.check('{"jsonrpc":"2.0","id":90,"method":"ui.toast","params":{"message":"a\u0001b"}}');
+    const surrogate = relay.check('{"jsonrpc":"2.0","id":91,"method":"ui.toast","params":{"message":"\ud800"}}');
+    const big = relay.check(`{"jsonrpc":"2.0","id":92,"method":"ui.toast",${' '.repeat(70000)}"params":{"message":"x"}}`);
+    relay.close();
+    return { results, control: control.code, surrogate: surrogate.ok, big: big.code };
+  });
+  expect(out.results.map((r) => r.message)).toEqual([
+    'short ascii', 'ascii past the hand copy', 'ends in non-ASCII: é', 'Grüße 😀', '"quoted" \\ escaped',
+  ]);
+  expect(out.results[1].length).toBeGreaterThan(2048);
+  expect(out.results.map((r) => r.key)).toEqual(['1', '2', '3', '4', '5']);
+  expect(out.results.every((r) => r.ok && r.replied)).toBe(true);
+  expect(out.control).toBe('parse_error');
+  // A lone surrogate becomes U+FFFD on the way to UTF-8: valid text, as in
+  // the port's own string-to-bytes path.
+  expect(out.surrogate).toBe(true);
+  expect(out.big).toBe('too_big');
 });

@@ -188,7 +188,7 @@ window.B = {
             const t2 = performance.now();
             // Loops before instrument() (BENCH_PROFILE, BENCH_TRACE) are not counted.
             const T = window.B.insitu && window.B.insitu.raw;
-            if (T) { T.handler += t2 - t0; T.post += t2 - t1; T.n++; }
+            if (T) { T.handler += t2 - t0; T.pre += t1 - t0; T.post += t2 - t1; T.n++; }
           };
         }
         iframe.contentWindow.postMessage({ bench: 'welcome' }, '*', [channel.port2]);
@@ -209,12 +209,20 @@ window.B = {
     const post = port.postMessage;
     const relay = f.conn.relay;
     const { check, reply } = relay;
-    const T = { osp: { handler: 0, post: 0, relay: 0, n: 0 }, raw: { handler: 0, post: 0, n: 0 } };
+    // pre: from the message's arrival to the answer's postMessage, the
+    // host's share of the round trip (what follows the post overlaps it).
+    const T = { osp: { handler: 0, pre: 0, post: 0, check: 0, reply: 0, n: 0 }, raw: { handler: 0, pre: 0, post: 0, n: 0 } };
     window.B.insitu = T;
-    port.onmessage = (e) => { const t = performance.now(); handler(e); T.osp.handler += performance.now() - t; T.osp.n++; };
-    port.postMessage = (x) => { const t = performance.now(); post.call(port, x); T.osp.post += performance.now() - t; };
-    relay.check = (x) => { const t = performance.now(); const v = check(x); T.osp.relay += performance.now() - t; return v; };
-    relay.reply = (x) => { const t = performance.now(); const v = reply(x); T.osp.relay += performance.now() - t; return v; };
+    let entry = -1; // the handler's start while it runs (pings post outside it)
+    port.onmessage = (e) => { entry = performance.now(); handler(e); T.osp.handler += performance.now() - entry; T.osp.n++; entry = -1; };
+    port.postMessage = (x) => {
+      const t = performance.now();
+      if (entry >= 0) T.osp.pre += t - entry;
+      post.call(port, x);
+      T.osp.post += performance.now() - t;
+    };
+    relay.check = (x) => { const t = performance.now(); const v = check(x); T.osp.check += performance.now() - t; return v; };
+    relay.reply = (x) => { const t = performance.now(); const v = reply(x); T.osp.reply += performance.now() - t; return v; };
   },
   insituTake() {
     const T = window.B.insitu;
