@@ -29,7 +29,7 @@ const osp = process.env.OSP_BIN || join(root, 'build/osp');
 const wasmDir = process.env.OSP_WASM_DIR || join(root, 'build/wasm');
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const RTT_CALLS = env('BENCH_RTT_CALLS', 10000);
-const ROUNDS = env('BENCH_ROUNDS', 5);
+const ROUNDS = env('BENCH_ROUNDS', 6);
 const INFLIGHT_CALLS = env('BENCH_INFLIGHT_CALLS', 10000);
 const INFLIGHT_DEPTH = 100;
 const MOUNT_REPS = env('BENCH_MOUNT_REPS', 9);
@@ -217,7 +217,10 @@ async function rpcFigures(page) {
   const ospFrame = await frameOf(page, '#rpc-host iframe');
   const rawFrame = await frameOf(page, '#echo-host iframe');
   await rawFrame.waitForFunction(() => window.bench.ready());
-  const side = { osp: ospFrame, raw: rawFrame };
+  await page.evaluate(() => window.B.mountEcho(false, true));
+  const unreadFrame = await frameOf(page, '#unread-host iframe');
+  await unreadFrame.waitForFunction(() => window.bench.ready());
+  const side = { osp: ospFrame, raw: rawFrame, unread: unreadFrame };
   await page.evaluate(() => window.B.hostCost(2000));
   const hostCostUs = await page.evaluate(() => window.B.hostCost(20000));
   await page.evaluate(() => window.B.hostCost(2000, true));
@@ -237,14 +240,17 @@ async function rpcFigures(page) {
     for (const [k, f] of [['raw', rawFrame], ['osp', ospFrame]]) await trace(browser, f, 3000, k);
   }
   if (process.env.BENCH_INSITU) await page.evaluate(() => window.B.instrument());
-  const samples = { osp: [], raw: [] };
-  const frameMean = { osp: [], raw: [] };
+  const samples = { osp: [], raw: [], unread: [] };
+  const frameMean = { osp: [], raw: [], unread: [] };
   const rounds = [];
-  // Warm both paths (JIT, wasm tiers) before anything counts.
-  for (const f of [rawFrame, ospFrame]) await f.evaluate(() => window.bench.rtt(1000));
+  const unreadRounds = [];
+  // Warm every path (JIT, wasm tiers) before anything counts.
+  for (const f of [rawFrame, unreadFrame, ospFrame]) await f.evaluate(() => window.bench.rtt(1000));
+  // Each round runs the three loops in turn, in an order that rotates.
+  const ORDERS = [['raw', 'osp', 'unread'], ['osp', 'unread', 'raw'], ['unread', 'raw', 'osp']];
   for (let r = 0; r < ROUNDS; r++) {
     const round = {};
-    for (const k of r % 2 ? ['osp', 'raw'] : ['raw', 'osp']) {
+    for (const k of ORDERS[r % ORDERS.length]) {
       await page.evaluate(() => window.B.startStamps());
       const fm = await side[k].evaluate((n) => window.bench.rtt(n), RTT_CALLS);
       const g = gaps(await page.evaluate(() => window.B.stopStamps()));
@@ -254,11 +260,12 @@ async function rpcFigures(page) {
       round[k] = stats(g).median;
     }
     rounds.push(round.osp / round.raw);
+    unreadRounds.push(round.osp / round.unread);
     if (process.env.BENCH_INSITU) {
       const t = await page.evaluate(() => window.B.insituTake());
       log(`in situ, host µs per call: osp handler ${t.osp.handler.toFixed(1)} (to the answer's post ${t.osp.pre.toFixed(1)}, postMessage ${t.osp.post.toFixed(1)}, relay check ${t.osp.check.toFixed(1)}, reply ${t.osp.reply.toFixed(1)}), raw handler ${t.raw.handler.toFixed(1)} (to the post ${t.raw.pre.toFixed(1)}, postMessage ${t.raw.post.toFixed(1)})`);
     }
-    log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs median`);
+    log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs (echo unread ${round.unread.toFixed(0)} µs) median`);
   }
   const tp = { osp: [], raw: [] };
   for (let r = 0; r < ROUNDS; r++) {
@@ -272,11 +279,13 @@ async function rpcFigures(page) {
   return {
     osp: stats(samples.osp),
     raw: stats(samples.raw),
+    unread: stats(samples.unread),
     roundMedianRatios: rounds,
+    unreadRoundMedianRatios: unreadRounds,
     hostCostUs,
     hostCostAsyncUs,
     hostCostBatchUs,
-    frameMeanUs: { osp: median(frameMean.osp), raw: median(frameMean.raw) },
+    frameMeanUs: { osp: median(frameMean.osp), raw: median(frameMean.raw), unread: median(frameMean.unread) },
     throughput: { osp: median(tp.osp), raw: median(tp.raw), rounds: tp },
   };
 }
@@ -411,11 +420,13 @@ function report(r) {
   if (a) {
   console.log('\na) RPC round trip, sequential, host-side cycle times (µs)');
   console.log('path                 calls   median     p99    mean   frame mean');
-  for (const k of ['raw', 'osp']) {
+  const names = { raw: 'raw MessagePort echo', unread: 'raw, echo unread', osp: 'osp relay' };
+  for (const k of ['raw', 'unread', 'osp']) {
     const s = a[k];
-    console.log(`${(k === 'raw' ? 'raw MessagePort echo' : 'osp relay').padEnd(20)} ${String(s.n + 1).padStart(6)} ${fmt(s.median).padStart(8)} ${fmt(s.p99).padStart(7)} ${fmt(s.mean).padStart(7)} ${fmt(a.frameMeanUs[k]).padStart(12)}`);
+    console.log(`${names[k].padEnd(20)} ${String(s.n + 1).padStart(6)} ${fmt(s.median).padStart(8)} ${fmt(s.p99).padStart(7)} ${fmt(s.mean).padStart(7)} ${fmt(a.frameMeanUs[k]).padStart(12)}`);
   }
   console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${a.roundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
+  console.log(`ratio osp/raw with the echo unread (the baseline until 2026-12-04): median ${fmt(a.osp.median / a.unread.median, 2)}x, p99 ${fmt(a.osp.p99 / a.unread.p99, 2)}x; per-round median ratios ${a.unreadRoundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
   console.log(`throughput, ${INFLIGHT_DEPTH} in flight: raw ${fmt(a.throughput.raw)}/s, osp ${fmt(a.throughput.osp)}/s, ratio ${fmt(a.throughput.osp / a.throughput.raw, 2)}x (target >= 0.9)`);
   const b = r.breakdown;
   console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise, ${fmt(a.hostCostBatchUs, 1)} µs in batches of 50), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);

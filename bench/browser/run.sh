@@ -3,7 +3,8 @@
 # against a baseline measured in the same run (docs/benchmarks.md):
 #   a) RPC round trip through the osp relay (plugin SDK -> port -> the
 #      shell's Connection and relay check in wasm -> a trivial host handler
-#      -> reply) vs a raw MessagePort echo with the same kind of frame:
+#      -> reply) vs a raw MessagePort echo with the same kind of frame
+#      (which reads each echo; one that does not is printed beside it):
 #      median and p99 of sequential calls, throughput with 100 in flight
 #   b) cold mount of 1, 10 and 50 widgets vs as many bare sandboxed iframes
 #   c) osp-core.wasm size, raw and brotli
@@ -18,7 +19,7 @@
 # Environment (all optional):
 #   OSP_BIN, OSP_WASM_DIR, OSP_CHROMIUM   what to run (build/osp, build/wasm, /usr/bin/chromium)
 #   BENCH_RTT_CALLS       sequential calls per round (default 10000)
-#   BENCH_ROUNDS          rounds of each RPC measurement, osp and raw alternating (default 5)
+#   BENCH_ROUNDS          rounds of each RPC measurement, the sides' order rotating (default 6)
 #   BENCH_INFLIGHT_CALLS  calls per throughput round (default 10000)
 #   BENCH_MOUNT_SIZES     widget counts for cold mount (default "1 10 50")
 #   BENCH_MOUNT_REPS      fresh browser contexts per size and side (default 9)

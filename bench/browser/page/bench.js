@@ -166,11 +166,13 @@ window.B = {
   },
 
   // The raw baseline: the same kind of frame given a MessagePort the way
-  // the shell gives one; the page echoes every message.
-  mountEcho(insitu = false) {
-    const box = document.getElementById('echo-host');
+  // the shell gives one; the page echoes every message.  unread: the frame
+  // does not read the echoes (echo.js).
+  mountEcho(insitu = false, unread = false) {
+    const box = document.getElementById(unread ? 'unread-host' : 'echo-host');
     box.replaceChildren();
-    const iframe = bareIframe(frameDescription('echo'));
+    const d = frameDescription('echo');
+    const iframe = bareIframe(unread ? { ...d, src: `${d.src}#unread` } : d);
     return new Promise((resolve) => {
       const onHello = (event) => {
         if (event.source !== iframe.contentWindow || !event.data || event.data.bench !== 'hello') return;
