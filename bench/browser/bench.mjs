@@ -28,8 +28,13 @@ const { chromium } = require('@playwright/test');
 const osp = process.env.OSP_BIN || join(root, 'build/osp');
 const wasmDir = process.env.OSP_WASM_DIR || join(root, 'build/wasm');
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
-const RTT_CALLS = env('BENCH_RTT_CALLS', 10000);
-const ROUNDS = env('BENCH_ROUNDS', 6);
+// Many short rounds rather than a few long ones: the machine's drift then
+// falls on every side alike, and the spread between rounds gives the
+// ratio's confidence interval (rounds resampled, see interval()).
+const RTT_CALLS = env('BENCH_RTT_CALLS', 2000);
+const ROUNDS = env('BENCH_ROUNDS', 30);
+const RESAMPLES = 1000;
+const THROUGHPUT_ROUNDS = 5;
 const INFLIGHT_CALLS = env('BENCH_INFLIGHT_CALLS', 10000);
 const INFLIGHT_DEPTH = 100;
 const MOUNT_REPS = env('BENCH_MOUNT_REPS', 9);
@@ -146,6 +151,49 @@ function stats(intervals) {
 // page; the gap to the next is one whole round trip of a sequential loop.
 const gaps = (t) => t.slice(1).map((v, i) => (v - t[i]) * 1000); // µs
 
+// A round's gaps as counts per whole µs (the clock's resolution is 5 µs;
+// anything past HIST_MAX µs counts as HIST_MAX: it moves no median).
+const HIST_MAX = 5000;
+function histogram(g) {
+  const h = new Uint32Array(HIST_MAX + 1);
+  for (const x of g) h[Math.min(HIST_MAX, Math.max(0, Math.round(x)))] += 1;
+  return h;
+}
+function histMedian(h, n) {
+  let seen = 0;
+  for (let v = 0; v <= HIST_MAX; v++) if ((seen += h[v]) * 2 >= n) return v;
+  return HIST_MAX;
+}
+// 95% interval of median(a) / median(b) over all rounds' gaps (each a
+// round's {counts, n}), by
+// resampling whole rounds (paired: a round's sides ran next to each
+// other), with a fixed seed so a run's interval can be recomputed.
+function interval(histsA, histsB) {
+  let seed = 0x2545f491;
+  const rand = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) / 4294967296; };
+  const k = histsA.length;
+  const ratios = new Float64Array(RESAMPLES);
+  const a = new Uint32Array(HIST_MAX + 1);
+  const b = new Uint32Array(HIST_MAX + 1);
+  for (let r = 0; r < RESAMPLES; r++) {
+    a.fill(0);
+    b.fill(0);
+    let na = 0;
+    let nb = 0;
+    for (let j = 0; j < k; j++) {
+      const i = Math.floor(rand() * k);
+      const ha = histsA[i].counts;
+      const hb = histsB[i].counts;
+      for (let v = 0; v <= HIST_MAX; v++) { a[v] += ha[v]; b[v] += hb[v]; }
+      na += histsA[i].n;
+      nb += histsB[i].n;
+    }
+    ratios[r] = histMedian(a, na) / histMedian(b, nb);
+  }
+  ratios.sort();
+  return [quantile(ratios, 0.025), quantile(ratios, 0.975)];
+}
+
 async function frameOf(page, selector) {
   const handle = await page.locator(selector).elementHandle();
   const frame = await handle.contentFrame();
@@ -241,6 +289,7 @@ async function rpcFigures(page) {
   }
   if (process.env.BENCH_INSITU) await page.evaluate(() => window.B.instrument());
   const samples = { osp: [], raw: [], unread: [] };
+  const hists = { osp: [], raw: [], unread: [] };
   const frameMean = { osp: [], raw: [], unread: [] };
   const rounds = [];
   const unreadRounds = [];
@@ -256,6 +305,7 @@ async function rpcFigures(page) {
       const g = gaps(await page.evaluate(() => window.B.stopStamps()));
       if (g.length !== RTT_CALLS - 1) throw new Error(`${k}: ${g.length + 1} calls reached the host, expected ${RTT_CALLS}`);
       samples[k].push(...g);
+      hists[k].push({ counts: histogram(g), n: g.length });
       frameMean[k].push(fm.meanMs * 1000);
       round[k] = stats(g).median;
     }
@@ -268,7 +318,7 @@ async function rpcFigures(page) {
     log(`rtt round ${r + 1}: osp ${round.osp.toFixed(0)} µs, raw ${round.raw.toFixed(0)} µs (echo unread ${round.unread.toFixed(0)} µs) median`);
   }
   const tp = { osp: [], raw: [] };
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < THROUGHPUT_ROUNDS; r++) {
     for (const k of r % 2 ? ['osp', 'raw'] : ['raw', 'osp']) {
       const t = await side[k].evaluate(([n, d]) => window.bench.inflight(n, d), [INFLIGHT_CALLS, INFLIGHT_DEPTH]);
       tp[k].push(t.n / (t.ms / 1000));
@@ -282,6 +332,8 @@ async function rpcFigures(page) {
     unread: stats(samples.unread),
     roundMedianRatios: rounds,
     unreadRoundMedianRatios: unreadRounds,
+    interval: interval(hists.osp, hists.raw),
+    unreadInterval: interval(hists.osp, hists.unread),
     hostCostUs,
     hostCostAsyncUs,
     hostCostBatchUs,
@@ -425,8 +477,9 @@ function report(r) {
     const s = a[k];
     console.log(`${names[k].padEnd(20)} ${String(s.n + 1).padStart(6)} ${fmt(s.median).padStart(8)} ${fmt(s.p99).padStart(7)} ${fmt(s.mean).padStart(7)} ${fmt(a.frameMeanUs[k]).padStart(12)}`);
   }
-  console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${a.roundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
-  console.log(`ratio osp/raw with the echo unread (the baseline until 2026-12-04): median ${fmt(a.osp.median / a.unread.median, 2)}x, p99 ${fmt(a.osp.p99 / a.unread.p99, 2)}x; per-round median ratios ${a.unreadRoundMedianRatios.map((x) => fmt(x, 2)).join(' ')}`);
+  const spread = (x) => `${fmt(Math.min(...x), 2)}–${fmt(Math.max(...x), 2)}`;
+  console.log(`ratio osp/raw: median ${fmt(a.osp.median / a.raw.median, 2)}x (95% interval ${fmt(a.interval[0], 2)}–${fmt(a.interval[1], 2)}; target <= 1.1), p99 ${fmt(a.osp.p99 / a.raw.p99, 2)}x, mean ${fmt(a.osp.mean / a.raw.mean, 2)}x; per-round median ratios ${spread(a.roundMedianRatios)} over ${a.roundMedianRatios.length} rounds`);
+  console.log(`ratio osp/raw with the echo unread (the baseline until 2026-12-04): median ${fmt(a.osp.median / a.unread.median, 2)}x (95% interval ${fmt(a.unreadInterval[0], 2)}–${fmt(a.unreadInterval[1], 2)}), p99 ${fmt(a.osp.p99 / a.unread.p99, 2)}x`);
   console.log(`throughput, ${INFLIGHT_DEPTH} in flight: raw ${fmt(a.throughput.raw)}/s, osp ${fmt(a.throughput.osp)}/s, ratio ${fmt(a.throughput.osp / a.throughput.raw, 2)}x (target >= 0.9)`);
   const b = r.breakdown;
   console.log(`host CPU per osp call without the IPC: ${fmt(a.hostCostUs, 1)} µs (${fmt(a.hostCostAsyncUs, 1)} µs when the handler answers with a promise, ${fmt(a.hostCostBatchUs, 1)} µs in batches of 50), of which the relay (check + reply through core.js) ${fmt(b.relayUs, 1)} µs (the same two calls straight into wasm: ${fmt(b.wasmUs, 1)} µs; for scale, JSON.parse of the message: ${fmt(b.jsonParseUs, 1)} µs)`);

@@ -18,8 +18,8 @@
 #
 # Environment (all optional):
 #   OSP_BIN, OSP_WASM_DIR, OSP_CHROMIUM   what to run (build/osp, build/wasm, /usr/bin/chromium)
-#   BENCH_RTT_CALLS       sequential calls per round (default 10000)
-#   BENCH_ROUNDS          rounds of each RPC measurement, the sides' order rotating (default 6)
+#   BENCH_RTT_CALLS       sequential calls per side and round (default 2000)
+#   BENCH_ROUNDS          rounds of each RPC measurement, the sides' order rotating (default 30)
 #   BENCH_INFLIGHT_CALLS  calls per throughput round (default 10000)
 #   BENCH_MOUNT_SIZES     widget counts for cold mount (default "1 10 50")
 #   BENCH_MOUNT_REPS      fresh browser contexts per size and side (default 9)

@@ -218,7 +218,8 @@ test('the relay checks the exact bytes of a message, whichever way the shell cop
       send('Grüße 😀', 2100),
       send('"quoted" \\ escaped', 2100),
     ];
-    // A raw control character and a lone surrogate are refused whole.
+    // A raw control character is refused; a lone surrogate is encoded as
+    // U+FFFD (below); a message over 64 KiB is refused for its size.
     const control = relay.check('{"jsonrpc":"2.0","id":90,"method":"ui.toast","params":{"message":"a\u0001b"}}');
     const surrogate = relay.check('{"jsonrpc":"2.0","id":91,"method":"ui.toast","params":{"message":"\ud800"}}');
     const big = relay.check(`{"jsonrpc":"2.0","id":92,"method":"ui.toast",${' '.repeat(70000)}"params":{"message":"x"}}`);

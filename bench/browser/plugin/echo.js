@@ -10,7 +10,7 @@
 const UNREAD = location.hash === '#unread';
 let port = null;
 let waiting = null;
-let last = null; // the last echo read (kept so the read is not dead code)
+let last = null; // the last echo read
 window.addEventListener('message', (event) => {
   if (event.source !== window.parent || port || !event.ports || !event.ports[0]) return;
   port = event.ports[0];
@@ -25,7 +25,6 @@ const send = (i) => new Promise((resolve) => { waiting = resolve; port.postMessa
 
 window.bench = {
   ready: () => port !== null,
-  last: () => last,
   async rtt(n) {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await send(i);
