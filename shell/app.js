@@ -158,12 +158,15 @@ async function start() {
   }
 
   window.onhashchange = route;
-  await route();
-  // osp dev only: the diagnostics overlay and hot reload (shell/dev.js).
+  // osp dev only: the diagnostics overlay and hot reload (shell/dev.js),
+  // started before the first page mounts a frame, so that it hears every
+  // call, denial and crash from the first (a plugin that calls as soon as
+  // it is ready could otherwise be refused before anyone listened).
   if (installed.dev) {
     const dev = await import('/shell/dev.js');
     dev.start({ api, core, plugins, theme, session, schema, pluginOrigin: installed.plugin_origin, rerender: route });
   }
+  await route();
   showStatus();
   document.body.dataset.ready = 'true';
 }
