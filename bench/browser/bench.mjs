@@ -165,9 +165,9 @@ function histMedian(h, n) {
   return HIST_MAX;
 }
 // 95% interval of median(a) / median(b) over all rounds' gaps (each a
-// round's {counts, n}), by
-// resampling whole rounds (paired: a round's sides ran next to each
-// other), with a fixed seed so a run's interval can be recomputed.
+// round's {counts, n}), by resampling whole rounds (paired: a round's
+// sides ran next to each other), with a fixed seed so a run's interval
+// can be recomputed.
 function interval(histsA, histsB) {
   let seed = 0x2545f491;
   const rand = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) / 4294967296; };
